@@ -1,0 +1,87 @@
+"""Sign in from notebooks with OpenID Connect: the device flow (RFC 8628) in JupyterLite and Jupyter.
+
+    from jupyterlite_auth import authenticate
+    await authenticate()
+"""
+
+from __future__ import annotations
+
+from ._version import __version__
+from .errors import (
+    AccessDenied,
+    AuthError,
+    ConfigError,
+    DiscoveryError,
+    ExpiredToken,
+    InvalidClient,
+    InvalidGrant,
+    InvalidResponse,
+    NotSignedIn,
+    ProviderError,
+    SignInTimeout,
+    TransportError,
+)
+from .session import Session, SignedIn
+
+_session: Session | None = None
+
+
+def session() -> Session:
+    """The kernel's sign-in session, created on first use."""
+    global _session
+    if _session is None:
+        _session = Session()
+    return _session
+
+
+async def authenticate(
+    force: bool = False,
+    *,
+    issuer: str | None = None,
+    client_id: str | None = None,
+    scope: str | None = None,
+) -> SignedIn:
+    """Sign in (or confirm you are signed in) and put the access token in OIDC_ACCESS_TOKEN.
+
+    Returns at once when already signed in; `force=True` always starts a new sign-in.
+    """
+    return await session().authenticate(force, issuer=issuer, client_id=client_id, scope=scope)
+
+
+async def get_access_token() -> str:
+    """A current access token (refreshed when close to expiry)."""
+    return await session().get_access_token()
+
+
+async def auth_headers() -> dict[str, str]:
+    """`{"Authorization": "Bearer <token>"}` with a current token, for any HTTP client."""
+    return {"Authorization": f"Bearer {await get_access_token()}"}
+
+
+async def logout() -> None:
+    """Revoke the tokens at the provider and forget them here."""
+    await session().logout()
+
+
+__all__ = [
+    "__version__",
+    "authenticate",
+    "get_access_token",
+    "auth_headers",
+    "logout",
+    "session",
+    "Session",
+    "SignedIn",
+    "AuthError",
+    "AccessDenied",
+    "ConfigError",
+    "DiscoveryError",
+    "ExpiredToken",
+    "InvalidClient",
+    "InvalidGrant",
+    "InvalidResponse",
+    "NotSignedIn",
+    "ProviderError",
+    "SignInTimeout",
+    "TransportError",
+]

@@ -1,0 +1,32 @@
+"""Opening the sign-in page: through the page in JupyterLite, with `webbrowser` in CPython."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+from .transports import in_pyodide
+
+
+async def open_sign_in_page(url: str) -> tuple[bool, str]:
+    """Returns (opened, reason); reason is "blocked" when a popup blocker stopped the tab."""
+    if in_pyodide():
+        from . import _page
+
+        return await _page.open_url(url)
+    return await asyncio.to_thread(_open_with_webbrowser, url)
+
+
+def _open_with_webbrowser(url: str) -> tuple[bool, str]:
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("BROWSER")
+    ):
+        # No desktop: webbrowser would fall back to a text browser that takes over the terminal.
+        return False, "no browser on this machine"
+    import webbrowser
+
+    try:
+        return bool(webbrowser.open(url, new=2)), ""
+    except webbrowser.Error as error:
+        return False, str(error)

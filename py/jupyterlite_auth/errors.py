@@ -1,0 +1,106 @@
+"""Exceptions, one class per thing that can go wrong, each with a message that says what to do.
+
+Messages never contain a token or a device code.
+"""
+
+from __future__ import annotations
+
+
+class AuthError(Exception):
+    """Base class of every error this package raises."""
+
+
+class ConfigError(AuthError, ValueError):
+    """A setting is missing or malformed; the message names the setting and where it came from."""
+
+
+class InvalidResponse(AuthError):
+    """A server reply cannot be used (not JSON, or a required field missing or malformed)."""
+
+
+class DiscoveryError(AuthError):
+    """The provider's OpenID Connect discovery document is unusable."""
+
+
+class TransportError(AuthError):
+    """A request failed before any HTTP reply arrived (network down, CORS refusal, timeout)."""
+
+    def __init__(self, message: str, *, url: str = "", transient: bool = True):
+        super().__init__(message)
+        self.url = url
+        self.transient = transient
+
+
+class ProviderError(AuthError):
+    """The provider answered with an OAuth error (RFC 6749 section 5.2)."""
+
+    #: The OAuth error code this class stands for; None for the generic class.
+    code: str | None = None
+    advice = ""
+
+    def __init__(self, error: str, description: str = "", *, endpoint: str = ""):
+        self.error = error
+        self.description = description
+        self.endpoint = endpoint
+        detail = f"{error}: {description}" if description else error
+        where = f" from the {endpoint} endpoint" if endpoint else ""
+        message = f"The sign-in provider refused{where} ({detail})."
+        if self.advice:
+            message += " " + self.advice
+        super().__init__(message)
+
+
+class AccessDenied(ProviderError):
+    code = "access_denied"
+    advice = "Sign-in was cancelled or declined in the browser. Run the cell again to retry."
+
+
+class ExpiredToken(ProviderError):
+    code = "expired_token"
+    advice = "The code expired before sign-in was confirmed. Run the cell again for a new code."
+
+
+class InvalidClient(ProviderError):
+    code = "invalid_client"
+    advice = "The provider does not know this client id: check the client_id setting."
+
+
+class InvalidGrant(ProviderError):
+    code = "invalid_grant"
+    advice = "The grant is no longer valid: sign in again with authenticate(force=True)."
+
+
+class InvalidScope(ProviderError):
+    code = "invalid_scope"
+    advice = "The provider refused the requested scope: check the scope setting."
+
+
+class UnauthorizedClient(ProviderError):
+    code = "unauthorized_client"
+    advice = "This client may not use the device flow at this provider: ask its administrators."
+
+
+_BY_CODE = {
+    cls.code: cls
+    for cls in (AccessDenied, ExpiredToken, InvalidClient, InvalidGrant, InvalidScope, UnauthorizedClient)
+}
+
+
+def provider_error(error: str, description: str = "", *, endpoint: str = "") -> ProviderError:
+    """The most specific ProviderError subclass for an OAuth error code."""
+    cls = _BY_CODE.get(error, ProviderError)
+    return cls(error, description, endpoint=endpoint)
+
+
+class SignInTimeout(ExpiredToken):
+    """Our own deadline passed while the provider still answered 'pending'."""
+
+    def __init__(self, expires_in: float):
+        super().__init__(
+            "expired_token",
+            f"no confirmation within {expires_in:.0f} s",
+        )
+
+
+class NotSignedIn(AuthError):
+    """An access token was asked for but nobody has signed in (or the session was cleared)."""

@@ -1,0 +1,282 @@
+"""The sign-in session: configuration, tokens, and the one flow or refresh in progress.
+
+One `Session` per kernel (module-level default). Concurrent `authenticate()` calls share one
+device flow; concurrent refreshes share one refresh. Tokens live here and in the environment
+(`OIDC_ACCESS_TOKEN`, `OIDC_REFRESH_TOKEN`), never on disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, MutableMapping
+
+from . import config as config_module
+from .clock import Clock, SystemClock
+from .device_flow import PollStats, poll_for_tokens, request_device_authorization
+from .discovery import ProviderMetadata, discover
+from .display import Presenter, clock_time, default_presenter
+from .errors import AuthError, InvalidGrant, NotSignedIn
+from .http import Transport, expect_json_object, form_request
+from .id_token import check_claims, decode_claims, display_name
+from .tokens import TokenSet, parse_token_response
+
+ACCESS_ENV = "OIDC_ACCESS_TOKEN"
+REFRESH_ENV = "OIDC_REFRESH_TOKEN"
+
+Opener = Callable[[str], Awaitable[tuple[bool, str]]]
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """What `authenticate()` returns. Its repr names the user and the expiry, never a token."""
+
+    name: str
+    issuer: str
+    expires_wall: float | None
+    #: The IPython execution count of the cell that signed in; that cell already shows the line.
+    _cell: int | None = None
+
+    def __repr__(self) -> str:
+        until = f" until {clock_time(self.expires_wall)}" if self.expires_wall else ""
+        return f"Signed in as {self.name}{until}"
+
+    def _ipython_display_(self) -> None:
+        # The live display of the signing-in cell already says this; don't say it twice there.
+        if self._cell is not None and self._cell == _execution_count():
+            return
+        from IPython.display import display
+
+        display({"text/plain": repr(self)}, raw=True)
+
+
+def _execution_count() -> int | None:
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        return getattr(shell, "execution_count", None) if shell is not None else None
+    except ImportError:
+        return None
+
+
+class Session:
+    def __init__(
+        self,
+        *,
+        transport: Transport | None = None,
+        clock: Clock | None = None,
+        environ: MutableMapping[str, str] | None = None,
+        site_settings: Callable[[], dict[str, Any]] | None = None,
+        presenter_factory: Callable[[], Presenter] | None = None,
+        opener: Opener | None = None,
+    ):
+        self._transport = transport
+        self.clock = clock or SystemClock()
+        self.environ = environ if environ is not None else os.environ
+        self._site_settings = site_settings or _default_site_settings
+        self._presenter_factory = presenter_factory or default_presenter
+        self._opener = opener or _default_opener
+        self.tokens: TokenSet | None = None
+        self.config: config_module.AuthConfig | None = None
+        self.metadata: ProviderMetadata | None = None
+        self.user: str = ""
+        self._flow: asyncio.Task | None = None
+        self._flow_waiters = 0
+        self._refresh: asyncio.Task | None = None
+        self.last_poll_stats: PollStats | None = None
+
+    @property
+    def transport(self) -> Transport:
+        if self._transport is None:
+            from .transports import default_transport
+
+            self._transport = default_transport()
+        return self._transport
+
+    # -- public -------------------------------------------------------------------------------
+
+    async def authenticate(
+        self,
+        force: bool = False,
+        *,
+        issuer: str | None = None,
+        client_id: str | None = None,
+        scope: str | None = None,
+    ) -> SignedIn:
+        """Return at once when signed in; refresh silently when possible; else the device flow."""
+        wanted = config_module.resolve(
+            issuer=issuer,
+            client_id=client_id,
+            scope=scope,
+            environ=self.environ,
+            site=self._site_settings(),
+        )
+        if not force and self._flow is not None and not self._flow.done():
+            return await self._join_flow()
+        if not force and self.tokens is not None and self.config == wanted:
+            if not self.tokens.is_expired(self.clock.monotonic()):
+                return self._signed_in()
+            if self.tokens.refresh_token:
+                try:
+                    await self.refresh()
+                    return self._signed_in()
+                except AuthError:
+                    pass  # fall through to a new sign-in; refresh() already cleared dead tokens
+        if self._flow is not None and not self._flow.done():
+            self._flow.cancel()
+        self._flow = asyncio.ensure_future(self._device_flow(wanted))
+        self._flow_waiters = 0
+        return await self._join_flow()
+
+    async def _join_flow(self) -> SignedIn:
+        """Wait for the shared flow. Cancelling one waiter (a kernel interrupt) leaves the flow
+        to the others; cancelling the last one cancels the flow, so nothing polls unseen."""
+        flow = self._flow
+        assert flow is not None
+        self._flow_waiters += 1
+        try:
+            return await asyncio.shield(flow)
+        except asyncio.CancelledError:
+            if self._flow is flow and self._flow_waiters == 1 and not flow.done():
+                flow.cancel()
+            raise
+        finally:
+            if self._flow is flow:
+                self._flow_waiters -= 1
+
+    async def get_access_token(self) -> str:
+        """A current access token, refreshed first when it is close to expiry."""
+        if self.tokens is None:
+            raise NotSignedIn("Not signed in: run `await authenticate()` first.")
+        if self.tokens.refresh_due(self.clock.monotonic()) and self.tokens.refresh_token:
+            await self.refresh()
+        if self.tokens is None or self.tokens.is_expired(self.clock.monotonic()):
+            raise NotSignedIn("The sign-in has expired: run `await authenticate()` again.")
+        return self.tokens.access_token
+
+    async def refresh(self) -> TokenSet:
+        """Exchange the refresh token, once at a time: concurrent callers share the result."""
+        if self._refresh is None or self._refresh.done():
+            self._refresh = asyncio.ensure_future(self._do_refresh())
+        return await asyncio.shield(self._refresh)
+
+    async def logout(self) -> None:
+        """Revoke the refresh token (RFC 7009) when the provider allows it, and forget everything."""
+        tokens, metadata, config = self.tokens, self.metadata, self.config
+        self._clear()
+        if tokens is None or metadata is None or config is None or not metadata.revocation_endpoint:
+            return
+        for value, hint in ((tokens.refresh_token, "refresh_token"), (tokens.access_token, "access_token")):
+            if value:
+                try:
+                    await self.transport.send(
+                        form_request(
+                            metadata.revocation_endpoint,
+                            {"token": value, "token_type_hint": hint, "client_id": config.client_id},
+                            purpose="revocation",
+                        )
+                    )
+                except AuthError:
+                    pass  # forgotten locally either way; the token expires on its own
+
+    # -- internals ----------------------------------------------------------------------------
+
+    async def _device_flow(self, wanted: config_module.AuthConfig) -> SignedIn:
+        presenter = self._presenter_factory()
+        try:
+            metadata = await discover(wanted.issuer, self.transport)
+            scope = config_module.with_offline_access(wanted, metadata.scopes_supported)
+            authorization = await request_device_authorization(
+                self.transport, metadata.device_authorization_endpoint, wanted.client_id, scope
+            )
+            started = self.clock.monotonic()
+            presenter.waiting(authorization)
+            opened, reason = await self._opener(authorization.open_url)
+            presenter.opened(opened, reason)
+            stats = PollStats()
+            self.last_poll_stats = stats
+            reply = await poll_for_tokens(
+                transport=self.transport,
+                clock=self.clock,
+                token_endpoint=metadata.token_endpoint,
+                client_id=wanted.client_id,
+                authorization=authorization,
+                started_at=started,
+                on_status=presenter.status,
+                stats=stats,
+            )
+            tokens = parse_token_response(
+                reply, now_monotonic=self.clock.monotonic(), now_wall=self.clock.time()
+            )
+            user = self._user_from(tokens, wanted)
+        except AuthError as error:
+            presenter.failed(str(error))
+            raise
+        except asyncio.CancelledError:
+            presenter.failed("Sign-in was cancelled.")
+            raise
+        self.config, self.metadata, self.user = wanted, metadata, user
+        self._store(tokens)
+        result = self._signed_in()
+        presenter.signed_in(repr(result))
+        return result
+
+    def _user_from(self, tokens: TokenSet, wanted: config_module.AuthConfig) -> str:
+        if not tokens.id_token:
+            return "unknown user"
+        claims = decode_claims(tokens.id_token)
+        check_claims(claims, issuer=wanted.issuer, client_id=wanted.client_id, now=self.clock.time())
+        return display_name(claims)
+
+    async def _do_refresh(self) -> TokenSet:
+        tokens, metadata, config = self.tokens, self.metadata, self.config
+        if tokens is None or not tokens.refresh_token or metadata is None or config is None:
+            raise NotSignedIn("No refresh token: run `await authenticate()` to sign in.")
+        response = await self.transport.send(
+            form_request(
+                metadata.token_endpoint,
+                {"grant_type": "refresh_token", "refresh_token": tokens.refresh_token, "client_id": config.client_id},
+                purpose="token",
+            )
+        )
+        try:
+            body = expect_json_object(response, endpoint="token")
+        except InvalidGrant as error:
+            self._clear()
+            raise InvalidGrant(
+                error.error, error.description or "the refresh token was refused", endpoint="token"
+            ) from None
+        newer = parse_token_response(body, now_monotonic=self.clock.monotonic(), now_wall=self.clock.time())
+        self._store(tokens.rotated(newer))
+        return self.tokens
+
+    def _store(self, tokens: TokenSet) -> None:
+        self.tokens = tokens
+        self.environ[ACCESS_ENV] = tokens.access_token
+        if tokens.refresh_token:
+            self.environ[REFRESH_ENV] = tokens.refresh_token
+        else:
+            self.environ.pop(REFRESH_ENV, None)
+
+    def _clear(self) -> None:
+        self.tokens = None
+        self.environ.pop(ACCESS_ENV, None)
+        self.environ.pop(REFRESH_ENV, None)
+
+    def _signed_in(self) -> SignedIn:
+        assert self.tokens is not None and self.config is not None
+        return SignedIn(self.user, self.config.issuer, self.tokens.expires_wall, _execution_count())
+
+
+def _default_site_settings() -> dict[str, Any]:
+    from . import _page
+
+    return _page.site_settings()
+
+
+async def _default_opener(url: str) -> tuple[bool, str]:
+    from .browser_open import open_sign_in_page
+
+    return await open_sign_in_page(url)
