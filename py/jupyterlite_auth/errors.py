@@ -96,9 +96,10 @@ class SignInTimeout(ExpiredToken):
     """Our own deadline passed while the provider still answered 'pending'."""
 
     def __init__(self, expires_in: float):
-        super().__init__(
-            "expired_token",
-            f"no confirmation within {expires_in:.0f} s",
+        super().__init__("expired_token", f"no confirmation within {expires_in:.0f} s")
+        self.args = (
+            f"The code expired: sign-in was not confirmed within {expires_in:.0f} s."
+            " Run the cell again for a new code.",
         )
 
 

@@ -1,0 +1,26 @@
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from fakes import FakeClock, ScriptedTransport  # noqa: E402
+from jupyterlite_auth import discovery  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _fresh_discovery_cache():
+    discovery.clear_cache()
+    yield
+    discovery.clear_cache()
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def transport(clock):
+    return ScriptedTransport(clock)

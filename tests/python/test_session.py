@@ -1,0 +1,211 @@
+import asyncio
+
+import pytest
+
+from fakes import ISSUER, device_reply, discovery_document, form, json_reply, oauth_error, token_reply
+from jupyterlite_auth.errors import AccessDenied, DiscoveryError, InvalidGrant, NotSignedIn
+from jupyterlite_auth.session import ACCESS_ENV, REFRESH_ENV, Session
+
+WELL_KNOWN = f"{ISSUER}/.well-known/openid-configuration"
+DEVICE = f"{ISSUER}/device/auth"
+TOKEN = f"{ISSUER}/token"
+REVOKE = f"{ISSUER}/token/revocation"
+
+
+class RecordingPresenter:
+    def __init__(self):
+        self.events = []
+
+    def waiting(self, a):
+        self.events.append(("waiting", a.user_code))
+
+    def opened(self, opened, reason):
+        self.events.append(("opened", opened, reason))
+
+    def status(self, kind, detail):
+        self.events.append(("status", kind))
+
+    def signed_in(self, summary):
+        self.events.append(("signed_in", summary))
+
+    def failed(self, message):
+        self.events.append(("failed", message))
+
+
+def make_session(clock, transport, env=None, opened=(True, "")):
+    presenter = RecordingPresenter()
+    opens = []
+
+    async def opener(url):
+        opens.append(url)
+        return opened
+
+    session = Session(
+        transport=transport,
+        clock=clock,
+        environ=env if env is not None else {},
+        site_settings=lambda: {"issuer": ISSUER},
+        presenter_factory=lambda: presenter,
+        opener=opener,
+    )
+    return session, presenter, opens
+
+
+def script_flow(clock, transport, *token_steps):
+    transport.script(WELL_KNOWN, json_reply(200, discovery_document()))
+    transport.script(DEVICE, json_reply(200, device_reply()))
+    transport.script(TOKEN, *(token_steps or (oauth_error("authorization_pending"), json_reply(200, token_reply(clock)))))
+
+
+def test_full_flow_sets_environment_and_hides_tokens(clock, transport):
+    script_flow(clock, transport)
+    env = {}
+    session, presenter, opens = make_session(clock, transport, env)
+    result = asyncio.run(session.authenticate())
+    assert env[ACCESS_ENV] == "ACCESS-1" and env[REFRESH_ENV] == "REFRESH-1"
+    assert repr(result).startswith("Signed in as Ada Lovelace until ")
+    assert "ACCESS" not in repr(result) and "REFRESH" not in repr(result)
+    assert opens == ["https://id.example.org/oidc/device?user_code=BCDF-GHJK"]
+    assert presenter.events[0] == ("waiting", "BCDF-GHJK")
+    assert presenter.events[-1][0] == "signed_in"
+    assert "DEVICE-CODE-SECRET" not in str(presenter.events)
+    device_request = transport.requests_to(DEVICE)[0][1]
+    assert form(device_request) == {"client_id": "cli-device-client", "scope": "openid profile email offline_access"}
+
+
+def test_valid_token_returns_at_once_and_force_starts_again(clock, transport):
+    script_flow(clock, transport)
+    session, presenter, _ = make_session(clock, transport)
+    asyncio.run(session.authenticate())
+    count = len(transport.sent)
+    asyncio.run(session.authenticate())
+    assert len(transport.sent) == count
+    transport.scripts[DEVICE] = [json_reply(200, device_reply(user_code="WXYZ-WXYZ"))]
+    transport.scripts[TOKEN] = [json_reply(200, token_reply(clock, access="ACCESS-2"))]
+    asyncio.run(session.authenticate(force=True))
+    assert session.tokens.access_token == "ACCESS-2"
+
+
+def test_expired_token_refreshed_silently_with_rotation(clock, transport):
+    script_flow(clock, transport)
+    env = {}
+    session, presenter, _ = make_session(clock, transport, env)
+    asyncio.run(session.authenticate())
+    clock.now += 1801
+    transport.scripts[TOKEN] = [json_reply(200, token_reply(clock, access="ACCESS-2", refresh="REFRESH-2"))]
+    waiting_before = sum(1 for e in presenter.events if e[0] == "waiting")
+    asyncio.run(session.authenticate())
+    assert env[ACCESS_ENV] == "ACCESS-2" and env[REFRESH_ENV] == "REFRESH-2"
+    assert sum(1 for e in presenter.events if e[0] == "waiting") == waiting_before
+    refresh = form(transport.requests_to(TOKEN)[-1][1])
+    assert refresh == {"grant_type": "refresh_token", "refresh_token": "REFRESH-1", "client_id": "cli-device-client"}
+
+
+def test_refresh_reply_without_refresh_token_keeps_the_old_one(clock, transport):
+    script_flow(clock, transport)
+    session, _, _ = make_session(clock, transport)
+    asyncio.run(session.authenticate())
+    transport.scripts[TOKEN] = [json_reply(200, token_reply(clock, access="ACCESS-2", refresh=None))]
+    asyncio.run(session.refresh())
+    assert session.tokens.refresh_token == "REFRESH-1"
+
+
+def test_concurrent_refreshes_share_one_request(clock, transport):
+    script_flow(clock, transport)
+    session, _, _ = make_session(clock, transport)
+    asyncio.run(session.authenticate())
+    transport.scripts[TOKEN] = [json_reply(200, token_reply(clock, access="ACCESS-2", refresh="REFRESH-2"))]
+    before = len(transport.requests_to(TOKEN))
+
+    async def both():
+        return await asyncio.gather(session.refresh(), session.refresh(), session.refresh())
+
+    results = asyncio.run(both())
+    assert len(transport.requests_to(TOKEN)) == before + 1
+    assert {r.access_token for r in results} == {"ACCESS-2"}
+
+
+def test_invalid_grant_on_refresh_clears_and_says_sign_in_again(clock, transport):
+    script_flow(clock, transport)
+    env = {}
+    session, _, _ = make_session(clock, transport, env)
+    asyncio.run(session.authenticate())
+    transport.scripts[TOKEN] = [oauth_error("invalid_grant", "grant revoked")]
+    with pytest.raises(InvalidGrant, match="sign in again"):
+        asyncio.run(session.refresh())
+    assert ACCESS_ENV not in env and REFRESH_ENV not in env
+    with pytest.raises(NotSignedIn):
+        asyncio.run(session.get_access_token())
+
+
+def test_concurrent_authenticate_calls_share_one_flow(clock, transport):
+    script_flow(clock, transport)
+    session, presenter, opens = make_session(clock, transport)
+
+    async def both():
+        return await asyncio.gather(session.authenticate(), session.authenticate())
+
+    a, b = asyncio.run(both())
+    assert a == b
+    assert len(transport.requests_to(DEVICE)) == 1
+    assert len(opens) == 1
+
+
+def test_access_denied_is_raised_and_shown(clock, transport):
+    script_flow(clock, transport, oauth_error("access_denied", "End-User aborted interaction"))
+    env = {}
+    session, presenter, _ = make_session(clock, transport, env)
+    with pytest.raises(AccessDenied, match="End-User aborted interaction"):
+        asyncio.run(session.authenticate())
+    assert presenter.events[-1][0] == "failed"
+    assert ACCESS_ENV not in env
+
+
+def test_issuer_mismatch_is_refused(clock, transport):
+    transport.script(WELL_KNOWN, json_reply(200, discovery_document(issuer="https://evil.example/oidc")))
+    session, _, _ = make_session(clock, transport)
+    with pytest.raises(DiscoveryError, match="names the issuer 'https://evil.example/oidc'"):
+        asyncio.run(session.authenticate())
+
+
+def test_provider_without_device_flow(clock, transport):
+    transport.script(WELL_KNOWN, json_reply(200, discovery_document(device_authorization_endpoint=None)))
+    session, _, _ = make_session(clock, transport)
+    with pytest.raises(DiscoveryError, match="does not offer the device flow"):
+        asyncio.run(session.authenticate())
+
+
+def test_interrupting_the_only_waiter_cancels_polling(clock, transport):
+    script_flow(clock, transport, oauth_error("authorization_pending"))
+    session, presenter, _ = make_session(clock, transport)
+
+    async def sleep_forever(seconds):
+        await asyncio.get_running_loop().create_future()
+
+    clock.sleep = sleep_forever
+
+    async def interrupted():
+        task = asyncio.ensure_future(session.authenticate())
+        for _ in range(50):
+            await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await asyncio.sleep(0)
+        return session._flow
+
+    flow = asyncio.run(interrupted())
+    assert flow.cancelled()
+    assert presenter.events[-1] == ("failed", "Sign-in was cancelled.")
+
+
+def test_logout_revokes_and_forgets(clock, transport):
+    script_flow(clock, transport)
+    transport.script(REVOKE, json_reply(200, {}))
+    env = {}
+    session, _, _ = make_session(clock, transport, env)
+    asyncio.run(session.authenticate())
+    asyncio.run(session.logout())
+    assert env == {}
+    hints = [form(r)["token_type_hint"] for _, r in transport.requests_to(REVOKE)]
+    assert hints == ["refresh_token", "access_token"]
