@@ -4,6 +4,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent / "integration"))
+sys.path.insert(0, str(Path(__file__).parents[2] / "py"))
 
 from fakes import FakeClock, ScriptedTransport  # noqa: E402
 from jupyterlite_auth import discovery  # noqa: E402

@@ -1,0 +1,104 @@
+# The two commands: `make demo` and `make test`. Everything else here is what they need.
+# Fresh machine assumed: Python 3.11, Node 20, npm, root, package registries only.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+HOST := 127.0.0.1
+PLATFORM_PORT ?= 8700
+SITE_PORT ?= 8701
+export PATH := $(BIN):$(PATH)
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' py/jupyterlite_auth/_version.py)
+WHEEL := dist/jupyterlite_auth-$(VERSION)-py3-none-any.whl
+SITE := lite/_output
+SITE_STAMP := $(SITE)/.built-$(PLATFORM_PORT)
+PY_SOURCES := $(shell find py -name '*.py' -o -name '*.toml' 2>/dev/null)
+TS_SOURCES := $(shell find src schema style -type f 2>/dev/null)
+
+.PHONY: help demo test install build site chromium test-python test-ts test-platform test-ui clean
+
+help:
+	@echo "make demo   build everything, start the dev platform and the site, print the URLs (Ctrl-C stops)"
+	@echo "make test   install what is missing, then run every test (Python, TypeScript, dev platform, UI)"
+
+# --- installs --------------------------------------------------------------------------------
+
+$(VENV)/.installed: requirements/dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --requirement requirements/dev.txt
+	touch $@
+
+node_modules/.installed: package.json yarn.lock .yarnrc.yml $(VENV)/.installed
+	$(BIN)/jlpm install --immutable
+	touch $@
+
+dev-platform/node_modules/.installed: dev-platform/package.json dev-platform/package-lock.json
+	npm ci --prefix dev-platform --no-audit --no-fund
+	touch $@
+
+lite/node_modules/.installed: lite/package.json lite/package-lock.json
+	npm ci --prefix lite --no-audit --no-fund
+	touch $@
+
+ui-tests/node_modules/.installed: ui-tests/package.json ui-tests/package-lock.json
+	npm ci --prefix ui-tests --no-audit --no-fund
+	touch $@
+
+chromium:
+	@command -v $${CHROMIUM_PATH:-/usr/bin/chromium} >/dev/null 2>&1 || \
+	  (echo "Installing Debian's chromium for the UI tests"; apt-get update -qq && \
+	   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+install: $(VENV)/.installed node_modules/.installed dev-platform/node_modules/.installed \
+	lite/node_modules/.installed
+
+# --- build -----------------------------------------------------------------------------------
+
+# The distribution wheel (Python package + labextension + kernel wheel), installed into the venv
+# exactly as a user would install it, so `jupyter lite build` picks the extension up.
+$(WHEEL): $(VENV)/.installed node_modules/.installed $(PY_SOURCES) $(TS_SOURCES) package.json pyproject.toml
+	$(BIN)/jlpm build:prod
+	$(BIN)/python -m build --wheel --no-isolation --outdir dist . >/dev/null
+	$(BIN)/python -m pip install --quiet --no-deps --force-reinstall $(WHEEL)
+
+build: $(WHEEL)
+
+$(SITE_STAMP): $(WHEEL) lite/node_modules/.installed lite/pyodide-wheels.txt lite/jupyter-lite.json \
+		lite/jupyter_lite_config.json scripts/lite/assemble_pyodide.py $(shell find lite/contents -type f)
+	$(BIN)/python scripts/lite/assemble_pyodide.py
+	$(BIN)/python scripts/lite/write_overrides.py --platform http://$(HOST):$(PLATFORM_PORT)
+	rm -rf $(SITE)
+	cd lite && $(BIN)/jupyter lite build
+	touch $@
+
+site: $(SITE_STAMP)
+
+# --- the two commands ------------------------------------------------------------------------
+
+demo: site dev-platform/node_modules/.installed
+	@echo "Site size: $$(du -sh $(SITE) | cut -f1)"
+	PLATFORM_PORT=$(PLATFORM_PORT) SITE_PORT=$(SITE_PORT) SITE_DIR=$(CURDIR)/$(SITE) \
+	  exec node dev-platform/server.js
+
+test: test-python test-ts test-platform test-ui
+
+test-python: $(VENV)/.installed dev-platform/node_modules/.installed
+	$(BIN)/python -m pytest tests/python -q
+
+test-ts: node_modules/.installed
+	$(BIN)/jlpm test
+
+test-platform: dev-platform/node_modules/.installed
+	npm test --prefix dev-platform
+
+test-ui: site dev-platform/node_modules/.installed ui-tests/node_modules/.installed chromium
+	PLATFORM_PORT=$(PLATFORM_PORT) SITE_PORT=$(SITE_PORT) SITE_DIR=$(CURDIR)/$(SITE) \
+	  scripts/with-dev-platform.sh npm test --prefix ui-tests
+
+clean:
+	rm -rf $(VENV) node_modules dev-platform/node_modules lite/node_modules ui-tests/node_modules \
+	  lib labextension dist $(SITE) lite/static/pyodide

@@ -1,0 +1,146 @@
+"""The CPython client against the real dev platform (oidc-provider), confirmed over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from jupyterlite_auth.errors import AccessDenied, InvalidGrant
+from jupyterlite_auth.session import ACCESS_ENV, REFRESH_ENV, Session
+from jupyterlite_auth.transports.stdlib import StdlibTransport
+from platform_server import DevPlatform
+
+
+class ApprovingPresenter:
+    """Confirms the code over HTTP the moment it is shown, as a person at the browser would."""
+
+    def __init__(self, platform: DevPlatform, deny: bool = False):
+        self.platform, self.deny = platform, deny
+        self.approver = None
+        self.shown = []
+
+    def waiting(self, authorization):
+        self.shown.append(authorization.user_code)
+        self.approver = self.platform.approve(authorization.user_code, deny=self.deny)
+
+    def opened(self, opened, reason):
+        pass
+
+    def status(self, kind, detail):
+        self.shown.append(kind)
+
+    def signed_in(self, summary):
+        self.shown.append(summary)
+
+    def failed(self, message):
+        self.shown.append(message)
+
+
+def make_session(platform, presenter, env):
+    async def no_browser(url):
+        return False, "test"
+
+    return Session(
+        transport=StdlibTransport(timeout=10),
+        environ=env,
+        site_settings=lambda: {"issuer": platform.issuer},
+        presenter_factory=lambda: presenter,
+        opener=no_browser,
+    )
+
+
+def api_get(platform, path, token):
+    request = urllib.request.Request(f"{platform.api}/{path}", headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            return reply.status, json.loads(reply.read())
+    except urllib.error.HTTPError as error:
+        return error.code, None
+
+
+def token_post(platform, fields):
+    data = urllib.parse.urlencode(fields).encode()
+    try:
+        with urllib.request.urlopen(f"{platform.issuer}/token", data=data, timeout=10) as reply:
+            return reply.status, json.loads(reply.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def sign_in(platform, env):
+    presenter = ApprovingPresenter(platform)
+    session = make_session(platform, presenter, env)
+    result = asyncio.run(session.authenticate())
+    assert presenter.approver.wait(20) == 0, presenter.approver.stdout.read()
+    return session, result, presenter
+
+
+def test_device_flow_confirmed_then_api_accepts_the_token(platform):
+    env = {}
+    session, result, presenter = sign_in(platform, env)
+    assert repr(result).startswith("Signed in as Dev User until")
+    assert env[ACCESS_ENV] and env[REFRESH_ENV]
+    status, me = api_get(platform, "me", env[ACCESS_ENV])
+    assert status == 200 and me["email"] == "dev@example.test"
+    status, projects = api_get(platform, "projects?isDefault=true", env[ACCESS_ENV])
+    assert status == 200 and all(p["isDefault"] for p in projects)
+    assert session.last_poll_stats.slow_downs == 0
+
+
+def test_cancel_in_browser_raises_access_denied(platform):
+    presenter = ApprovingPresenter(platform, deny=True)
+    session = make_session(platform, presenter, {})
+    with pytest.raises(AccessDenied):
+        asyncio.run(session.authenticate())
+
+
+def test_refresh_rotates_and_the_old_refresh_token_is_dead(platform):
+    env = {}
+    session, _, _ = sign_in(platform, env)
+    old_access, old_refresh = env[ACCESS_ENV], env[REFRESH_ENV]
+    asyncio.run(session.refresh())
+    assert env[ACCESS_ENV] != old_access and env[REFRESH_ENV] != old_refresh
+    assert api_get(platform, "me", env[ACCESS_ENV])[0] == 200
+    status, body = token_post(platform, {"grant_type": "refresh_token", "refresh_token": old_refresh,
+                                         "client_id": "cli-device-client"})
+    assert status == 400 and body["error"] == "invalid_grant"
+
+
+def test_logout_revokes_at_the_provider(platform):
+    env = {}
+    session, _, _ = sign_in(platform, env)
+    access = env[ACCESS_ENV]
+    asyncio.run(session.logout())
+    assert ACCESS_ENV not in env
+    assert api_get(platform, "me", access)[0] == 401
+
+
+def test_a_short_lived_token_is_refreshed_before_it_fails():
+    platform = DevPlatform(POLL_INTERVAL="1", ACCESS_TOKEN_TTL="4").start()
+    try:
+        env = {}
+        session, _, _ = sign_in(platform, env)
+        first = env[ACCESS_ENV]
+        import time
+
+        time.sleep(4.5)
+        assert api_get(platform, "me", first)[0] == 401
+        token = asyncio.run(session.get_access_token())
+        assert token != first and api_get(platform, "me", token)[0] == 200
+    finally:
+        platform.stop()
+
+
+def test_refresh_with_a_revoked_grant_says_sign_in_again(platform):
+    env = {}
+    session, _, _ = sign_in(platform, env)
+    refresh = env[REFRESH_ENV]
+    token_post(platform, {"grant_type": "refresh_token", "refresh_token": refresh, "client_id": "cli-device-client"})
+    with pytest.raises(InvalidGrant, match="sign in again"):
+        asyncio.run(session.refresh())
+    assert REFRESH_ENV not in env
