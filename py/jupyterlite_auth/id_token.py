@@ -51,8 +51,15 @@ def check_claims(claims: dict[str, Any], *, issuer: str, client_id: str, now: fl
         raise InvalidResponse("The ID token is not valid yet: check this computer's clock.")
 
 
+_NAME_CLAIMS = ("name", "preferred_username", "email")
+
+
+def has_name(claims: dict[str, Any]) -> bool:
+    return any(isinstance(claims.get(key), str) and claims[key].strip() for key in _NAME_CLAIMS)
+
+
 def display_name(claims: dict[str, Any]) -> str:
-    for key in ("name", "preferred_username", "email", "sub"):
+    for key in (*_NAME_CLAIMS, "sub"):
         value = claims.get(key)
         if isinstance(value, str) and value.strip():
             return value.strip()

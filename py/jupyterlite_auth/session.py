@@ -18,8 +18,8 @@ from .device_flow import PollStats, poll_for_tokens, request_device_authorizatio
 from .discovery import ProviderMetadata, discover
 from .display import Presenter, clock_time, default_presenter
 from .errors import AuthError, InvalidGrant, NotSignedIn
-from .http import Transport, expect_json_object, form_request
-from .id_token import check_claims, decode_claims, display_name
+from .http import Transport, expect_json_object, form_request, get_request, json_object
+from .id_token import check_claims, decode_claims, display_name, has_name
 from .tokens import TokenSet, parse_token_response
 
 ACCESS_ENV = "OIDC_ACCESS_TOKEN"
@@ -210,7 +210,7 @@ class Session:
             tokens = parse_token_response(
                 reply, now_monotonic=self.clock.monotonic(), now_wall=self.clock.time()
             )
-            user = self._user_from(tokens, wanted)
+            user = await self._user_from(tokens, wanted, metadata)
         except AuthError as error:
             presenter.failed(str(error))
             raise
@@ -223,12 +223,29 @@ class Session:
         presenter.signed_in(repr(result))
         return result
 
-    def _user_from(self, tokens: TokenSet, wanted: config_module.AuthConfig) -> str:
-        if not tokens.id_token:
-            return "unknown user"
-        claims = decode_claims(tokens.id_token)
-        check_claims(claims, issuer=wanted.issuer, client_id=wanted.client_id, now=self.clock.time())
+    async def _user_from(
+        self, tokens: TokenSet, wanted: config_module.AuthConfig, metadata: ProviderMetadata
+    ) -> str:
+        """Whom to greet: the ID token's name claims, else the userinfo endpoint's (many providers
+        put only `sub` in the ID token)."""
+        claims: dict[str, Any] = {}
+        if tokens.id_token:
+            claims = decode_claims(tokens.id_token)
+            check_claims(claims, issuer=wanted.issuer, client_id=wanted.client_id, now=self.clock.time())
+        if not has_name(claims) and metadata.userinfo_endpoint:
+            info = await self._userinfo(metadata.userinfo_endpoint, tokens.access_token)
+            if info and (not claims or info.get("sub") == claims.get("sub")):
+                claims = {**claims, **info}
         return display_name(claims)
+
+    async def _userinfo(self, endpoint: str, access_token: str) -> dict[str, Any] | None:
+        try:
+            response = await self.transport.send(
+                get_request(endpoint, purpose="userinfo", headers={"Authorization": f"Bearer {access_token}"})
+            )
+        except AuthError:
+            return None  # a greeting is not worth failing a sign-in for
+        return json_object(response) if response.ok else None
 
     async def _do_refresh(self) -> TokenSet:
         tokens, metadata, config = self.tokens, self.metadata, self.config

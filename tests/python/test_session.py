@@ -209,3 +209,29 @@ def test_logout_revokes_and_forgets(clock, transport):
     assert env == {}
     hints = [form(r)["token_type_hint"] for _, r in transport.requests_to(REVOKE)]
     assert hints == ["refresh_token", "access_token"]
+
+
+def test_name_from_userinfo_when_the_id_token_has_only_sub(clock, transport):
+    from fakes import unsigned_jwt
+
+    reply = token_reply(clock)
+    reply["id_token"] = unsigned_jwt({"iss": ISSUER, "aud": "cli-device-client", "sub": "u1",
+                                      "exp": clock.time() + 3600})
+    script_flow(clock, transport, json_reply(200, reply))
+    transport.script(f"{ISSUER}/me", json_reply(200, {"sub": "u1", "name": "Grace Hopper"}))
+    session, _, _ = make_session(clock, transport)
+    assert repr(asyncio.run(session.authenticate())).startswith("Signed in as Grace Hopper")
+    headers = transport.requests_to(f"{ISSUER}/me")[0][1].headers
+    assert headers["Authorization"] == "Bearer ACCESS-1"
+
+
+def test_userinfo_of_another_subject_is_ignored(clock, transport):
+    from fakes import unsigned_jwt
+
+    reply = token_reply(clock)
+    reply["id_token"] = unsigned_jwt({"iss": ISSUER, "aud": "cli-device-client", "sub": "u1",
+                                      "exp": clock.time() + 3600})
+    script_flow(clock, transport, json_reply(200, reply))
+    transport.script(f"{ISSUER}/me", json_reply(200, {"sub": "someone-else", "name": "Mallory"}))
+    session, _, _ = make_session(clock, transport)
+    assert repr(asyncio.run(session.authenticate())).startswith("Signed in as u1")
