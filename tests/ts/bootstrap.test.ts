@@ -5,70 +5,25 @@ import { describe, it } from 'node:test';
 
 import { Signal } from '@lumino/signaling';
 
-import type { IKernelLike, IKernelManagerLike } from '../../src/bootstrap';
-import { bootstrapCode, KernelTracker, runBootstrap } from '../../src/bootstrap';
+import type { IKernelLike, ISessionContextLike } from '../../src/bootstrap';
+import { bootstrapCode, KernelBootstrapper, runBootstrap } from '../../src/bootstrap';
 import { newChannelName } from '../../src/channel';
 
 const tick = () => new Promise(resolve => setImmediate(resolve));
 
-/** A kernel connection stand-in with just what the tracker touches. */
-class FakeConnection {
-  readonly statusChanged = new Signal<this, string>(this);
-  readonly connectionStatusChanged = new Signal<this, string>(this);
+/** A kernel connection stand-in: status, info and execute requests. */
+class FakeKernel {
   status = 'unknown';
-  connectionStatus = 'connecting';
   isDisposed = false;
-  reconnects = 0;
   executed: Record<string, unknown>[] = [];
   info: Promise<{ implementation: string }>;
   private _resolveInfo!: (info: { implementation: string }) => void;
 
-  constructor(
-    readonly id: string,
-    readonly handleComms: boolean | undefined
-  ) {
+  constructor(readonly id: string) {
     this.info = new Promise(resolve => (this._resolveInfo = resolve));
   }
-
-  // Test drivers.
-  setConnection(status: string): void {
-    this.connectionStatus = status;
-    if (status !== 'connected') {
-      this.setStatus('unknown');
-    }
-    this.connectionStatusChanged.emit(status);
-  }
-  setStatus(status: string): void {
-    if (this.status !== status) {
-      this.status = status;
-      this.statusChanged.emit(status);
-    }
-  }
-  replyInfo(implementation: string): void {
+  replyInfo(implementation = 'pyodide'): void {
     this._resolveInfo({ implementation });
-  }
-  /** What a fresh kernel does for the connection's kernel_info_request. */
-  async startsUp(implementation = 'pyodide'): Promise<void> {
-    this.setConnection('connected');
-    this.setStatus('busy');
-    this.replyInfo(implementation);
-    await tick();
-    this.setStatus('idle');
-    await tick();
-  }
-
-  // The IKernelLike surface.
-  dispose(): void {
-    if (!this.isDisposed) {
-      this.isDisposed = true;
-      this.setConnection('disconnected');
-      Signal.clearData(this);
-    }
-  }
-  reconnect(): Promise<void> {
-    this.reconnects++;
-    this.connectionStatus = 'connecting';
-    return new Promise(() => undefined);
   }
   requestExecute(content: Record<string, unknown>) {
     this.executed.push(content);
@@ -76,34 +31,63 @@ class FakeConnection {
   }
 }
 
-class FakeManager {
-  readonly runningChanged = new Signal<this, { id: string; name: string }[]>(this);
-  models: { id: string; name: string }[] = [];
-  connections: FakeConnection[] = [];
+/** A session context stand-in (a notebook's or a console's). */
+class FakeContext {
+  readonly kernelChanged = new Signal<this, { newValue: FakeKernel | null }>(this);
+  readonly statusChanged = new Signal<this, string>(this);
+  readonly disposed = new Signal<this, void>(this);
+  isDisposed = false;
+  session: { kernel: FakeKernel | null } | null = null;
 
-  running() {
-    return this.models[Symbol.iterator]();
+  setKernel(kernel: FakeKernel | null): void {
+    this.session = kernel ? { kernel } : null;
+    this.kernelChanged.emit({ newValue: kernel });
   }
-  connectTo(options: { model: { id: string }; handleComms?: boolean }) {
-    const conn = new FakeConnection(options.model.id, options.handleComms);
-    this.connections.push(conn);
-    return conn as unknown as IKernelLike;
+  /** The kernel's status changes, as the context proxies it. */
+  setStatus(status: string): void {
+    const kernel = this.session?.kernel;
+    if (kernel && kernel.status !== status) {
+      kernel.status = status;
+      this.statusChanged.emit(status);
+    }
   }
-  setRunning(...ids: string[]): void {
-    this.models = ids.map(id => ({ id, name: 'python' }));
-    this.runningChanged.emit(this.models);
+  dispose(): void {
+    this.isDisposed = true;
+    this.disposed.emit();
+    Signal.clearData(this);
   }
 }
 
-function track(manager: FakeManager) {
-  const starts: { id: string; disposed: boolean }[] = [];
-  const tracker = new KernelTracker(manager as unknown as IKernelManagerLike, kernel => {
-    const start = { id: kernel.id, disposed: false };
+function setup() {
+  const starts: { id: string; kernel: FakeKernel; disposed: boolean }[] = [];
+  const bootstrapper = new KernelBootstrapper(kernel => {
+    const start = { id: kernel.id, kernel: kernel as unknown as FakeKernel, disposed: false };
     starts.push(start);
     return { dispose: () => (start.disposed = true) };
   });
-  tracker.start();
-  return { tracker, starts };
+  const watch = (context: FakeContext) =>
+    bootstrapper.watch(context as unknown as ISessionContextLike);
+  return { bootstrapper, starts, watch };
+}
+
+/** A fresh kernel in a context: connected, answers kernel info, goes idle. */
+async function startKernel(context: FakeContext, kernel: FakeKernel, implementation = 'pyodide') {
+  context.setKernel(kernel);
+  context.setStatus('busy');
+  kernel.replyInfo(implementation);
+  await tick();
+  context.setStatus('idle');
+  await tick();
+}
+
+/** JupyterLite's restart as the restarting context sees it. */
+async function restartKernel(context: FakeContext) {
+  context.setStatus('restarting');
+  context.setStatus('unknown');
+  context.setStatus('busy');
+  await tick();
+  context.setStatus('idle');
+  await tick();
 }
 
 describe('bootstrapCode', () => {
@@ -129,132 +113,179 @@ describe('bootstrapCode', () => {
   });
 });
 
-describe('KernelTracker', () => {
-  it('connects to each new kernel with comms off', () => {
-    const manager = new FakeManager();
-    track(manager);
-    manager.setRunning('k1');
-    assert.equal(manager.connections.length, 1);
-    assert.equal(manager.connections[0].id, 'k1');
-    assert.equal(manager.connections[0].handleComms, false);
-    manager.setRunning('k1'); // same kernel again: no second connection
-    assert.equal(manager.connections.length, 1);
-  });
-
-  it('tracks kernels already running at start', () => {
-    const manager = new FakeManager();
-    manager.models = [{ id: 'k0', name: 'python' }];
-    const { tracker } = track(manager);
-    assert.equal(tracker.size, 1);
-  });
-
+describe('KernelBootstrapper', () => {
   it('starts once a Pyodide kernel is idle, and only once', async () => {
-    const manager = new FakeManager();
-    const { starts } = track(manager);
-    manager.setRunning('k1');
-    const conn = manager.connections[0];
-    conn.setConnection('connected');
-    conn.setStatus('busy');
+    const { starts, watch } = setup();
+    const context = new FakeContext();
+    watch(context);
+    const kernel = new FakeKernel('k1');
+    context.setKernel(kernel);
+    context.setStatus('busy');
+    context.setStatus('idle');
     await tick();
     assert.equal(starts.length, 0, 'not before kernel info');
-    conn.replyInfo('pyodide');
-    await tick();
-    assert.equal(starts.length, 0, 'not while busy');
-    conn.setStatus('idle');
+    kernel.replyInfo('pyodide');
     await tick();
     assert.equal(starts.length, 1);
-    // Later activity of the same kernel start does not bootstrap again.
+    assert.equal(starts[0].kernel, kernel);
     for (const status of ['busy', 'idle', 'busy', 'idle']) {
-      conn.setStatus(status);
+      context.setStatus(status);
     }
     await tick();
-    assert.equal(starts.length, 1);
+    assert.equal(starts.length, 1, 'later activity does not bootstrap again');
   });
 
-  it('starts at once when the kernel is already idle', async () => {
-    const manager = new FakeManager();
-    const { starts } = track(manager);
-    manager.setRunning('k1');
-    const conn = manager.connections[0];
-    conn.setConnection('connected');
-    conn.setStatus('idle');
-    conn.replyInfo('pyodide');
+  it('does not start while the kernel is busy', async () => {
+    const { starts, watch } = setup();
+    const context = new FakeContext();
+    watch(context);
+    const kernel = new FakeKernel('k1');
+    context.setKernel(kernel);
+    kernel.replyInfo('pyodide');
+    context.setStatus('busy');
+    await tick();
+    assert.equal(starts.length, 0);
+    context.setStatus('idle');
     await tick();
     assert.equal(starts.length, 1);
   });
 
-  it('starts again after each restart (socket closed, reconnected)', async () => {
-    const manager = new FakeManager();
-    const { starts } = track(manager);
-    manager.setRunning('k1');
-    const conn = manager.connections[0];
-    await conn.startsUp();
+  it('starts a kernel that is already idle when its context is watched', async () => {
+    const { starts, watch } = setup();
+    const context = new FakeContext();
+    const kernel = new FakeKernel('k1');
+    context.session = { kernel };
+    kernel.status = 'idle';
+    kernel.replyInfo('pyodide');
+    watch(context);
+    watch(context); // idempotent
+    await tick();
     assert.equal(starts.length, 1);
+  });
 
-    for (let restart = 1; restart <= 2; restart++) {
-      // JupyterLite disposes the kernel: our socket closes for good.
-      conn.setConnection('disconnected');
-      assert.equal(starts[restart - 1].disposed, true, 'previous start released');
-      assert.equal(conn.reconnects, restart, 'we reconnect ourselves');
-      await conn.startsUp();
+  it('starts again after each restart, releasing the previous start', async () => {
+    const { starts, watch } = setup();
+    const context = new FakeContext();
+    watch(context);
+    await startKernel(context, new FakeKernel('k1'));
+    assert.equal(starts.length, 1);
+    for (let restart = 1; restart <= 3; restart++) {
+      context.setStatus('restarting');
+      assert.equal(starts[restart - 1].disposed, true, 'previous channel closed at restart');
+      await restartKernel(context);
       assert.equal(starts.length, restart + 1);
       assert.equal(starts[restart].disposed, false);
     }
   });
 
-  it('does not bootstrap a start that ended before the kernel was idle', async () => {
-    const manager = new FakeManager();
-    const { starts } = track(manager);
-    manager.setRunning('k1');
-    const conn = manager.connections[0];
-    conn.setConnection('connected');
-    conn.setStatus('busy');
-    conn.replyInfo('pyodide');
+  it('bootstraps a kernel shared by a notebook and a console once', async () => {
+    const { starts, watch } = setup();
+    const notebook = new FakeContext();
+    const console_ = new FakeContext();
+    watch(notebook);
+    watch(console_);
+    await startKernel(notebook, new FakeKernel('k1'));
+    // The console connects later to the same kernel (its own connection).
+    await startKernel(console_, new FakeKernel('k1'));
+    assert.equal(starts.length, 1);
+    // Both see the same idle broadcast later: still once.
+    notebook.setStatus('busy');
+    console_.setStatus('busy');
+    notebook.setStatus('idle');
+    console_.setStatus('idle');
     await tick();
-    conn.setConnection('disconnected'); // restarted while starting
-    await tick();
-    assert.equal(starts.length, 0);
-    await conn.startsUp();
     assert.equal(starts.length, 1);
   });
 
-  it('retries a lost connection only after it had connected', async () => {
-    const manager = new FakeManager();
-    track(manager);
-    manager.setRunning('k1');
-    const conn = manager.connections[0];
-    await conn.startsUp();
-    conn.setConnection('disconnected');
-    assert.equal(conn.reconnects, 1);
-    // The reconnect attempts gave up (kernel gone): no endless loop.
-    conn.setConnection('disconnected');
-    assert.equal(conn.reconnects, 1);
-  });
-
-  it('leaves non-Pyodide kernels alone and drops its connection', async () => {
-    const manager = new FakeManager();
-    const { starts } = track(manager);
-    manager.setRunning('k1');
-    const conn = manager.connections[0];
-    await conn.startsUp('ipython');
-    assert.equal(starts.length, 0);
-    assert.equal(conn.isDisposed, true);
-    assert.equal(conn.reconnects, 0);
-    manager.setRunning('k1');
-    assert.equal(manager.connections.length, 1, 'no new connection to it');
-  });
-
-  it('releases everything when a kernel shuts down', async () => {
-    const manager = new FakeManager();
-    const { tracker, starts } = track(manager);
-    manager.setRunning('k1', 'k2');
-    await manager.connections[0].startsUp();
-    await manager.connections[1].startsUp();
+  it('after a restart, bootstraps through the context that restarted', async () => {
+    const { starts, watch } = setup();
+    const notebook = new FakeContext();
+    const console_ = new FakeContext();
+    watch(notebook);
+    watch(console_);
+    const nbKernel = new FakeKernel('k1');
+    const consoleKernel = new FakeKernel('k1');
+    await startKernel(notebook, nbKernel);
+    await startKernel(console_, consoleKernel);
+    console_.setStatus('restarting');
+    // A stale idle on the notebook's (now orphaned) connection is ignored.
+    notebook.setStatus('busy');
+    notebook.setStatus('idle');
+    await tick();
+    assert.equal(starts.length, 1);
+    await restartKernel(console_);
     assert.equal(starts.length, 2);
-    manager.setRunning('k2');
-    assert.equal(tracker.size, 1);
-    assert.equal(manager.connections[0].isDisposed, true);
-    assert.equal(manager.connections[0].reconnects, 0);
+    assert.equal(starts[1].kernel, consoleKernel);
+  });
+
+  it('handles a restart that happens while kernel info is awaited', async () => {
+    const { starts, watch } = setup();
+    const context = new FakeContext();
+    watch(context);
+    const kernel = new FakeKernel('k1');
+    context.setKernel(kernel);
+    context.setStatus('busy');
+    context.setStatus('idle'); // checking: kernel info not there yet
+    context.setStatus('restarting');
+    context.setStatus('busy');
+    context.setStatus('idle'); // the new start's idle, while still checking
+    kernel.replyInfo('pyodide');
+    await tick();
+    await tick();
+    assert.equal(starts.length, 1);
+  });
+
+  it('leaves non-Pyodide kernels alone, also after restarts', async () => {
+    const { starts, watch } = setup();
+    const context = new FakeContext();
+    watch(context);
+    const kernel = new FakeKernel('k1');
+    await startKernel(context, kernel, 'ipython');
+    await restartKernel(context);
+    assert.equal(starts.length, 0);
+    assert.deepEqual(kernel.executed, []);
+  });
+
+  it('follows a context to a new kernel', async () => {
+    const { starts, watch } = setup();
+    const context = new FakeContext();
+    watch(context);
+    await startKernel(context, new FakeKernel('k1'));
+    await startKernel(context, new FakeKernel('k2'));
+    assert.deepEqual(
+      starts.map(s => s.id),
+      ['k1', 'k2']
+    );
+  });
+
+  it('stops following disposed contexts', async () => {
+    const { starts, watch } = setup();
+    const context = new FakeContext();
+    watch(context);
+    const kernel = new FakeKernel('k1');
+    context.setKernel(kernel);
+    context.dispose();
+    kernel.replyInfo('pyodide');
+    kernel.status = 'idle';
+    await tick();
+    assert.equal(starts.length, 0);
+  });
+
+  it('forgets kernels that are shut down, closing their channel', async () => {
+    const { bootstrapper, starts, watch } = setup();
+    const a = new FakeContext();
+    const b = new FakeContext();
+    watch(a);
+    watch(b);
+    await startKernel(a, new FakeKernel('k1'));
+    await startKernel(b, new FakeKernel('k2'));
+    assert.equal(bootstrapper.size, 2);
+    // k1 is gone from the server but still shown by context a: kept.
+    bootstrapper.retain(['k2']);
+    assert.equal(bootstrapper.size, 2);
+    a.setKernel(null);
+    bootstrapper.retain(['k2']);
+    assert.equal(bootstrapper.size, 1);
     assert.deepEqual(
       starts.map(s => [s.id, s.disposed]),
       [
@@ -262,9 +293,17 @@ describe('KernelTracker', () => {
         ['k2', false]
       ]
     );
-    tracker.dispose();
+    bootstrapper.dispose();
     assert.equal(starts[1].disposed, true);
-    assert.equal(manager.connections[1].isDisposed, true);
+  });
+
+  it('closes the channel of a dead kernel', async () => {
+    const { starts, watch } = setup();
+    const context = new FakeContext();
+    watch(context);
+    await startKernel(context, new FakeKernel('k1'));
+    context.setStatus('dead');
+    assert.equal(starts[0].disposed, true);
   });
 });
 
