@@ -98,9 +98,10 @@ class NotebookPresenter:
         self._show(f'<div class="jla-signed-in">✓ {html.escape(summary)}</div>', f"✓ {summary}")
 
     def failed(self, message: str) -> None:
+        # The exception itself follows in the cell's output; here only the code goes away.
         self._show(
-            f'<div class="jla-error" style="color:var(--jp-error-color1,#b00)">{html.escape(message)}</div>',
-            message,
+            '<div class="jla-failed" style="opacity:0.8">Sign-in did not complete.</div>',
+            "Sign-in did not complete.",
         )
 
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 class AuthError(Exception):
     """Base class of every error this package raises."""
 
+    def _render_traceback_(self) -> list[str]:
+        # IPython shows this instead of a traceback through our internals: the message says it all.
+        return [f"{type(self).__name__}: {self}"]
+
 
 class ConfigError(AuthError, ValueError):
     """A setting is missing or malformed; the message names the setting and where it came from."""

@@ -1,0 +1,99 @@
+/**
+ * The whole standalone path in the built site: Shift+Enter on `await authenticate()`, the code
+ * shows, the sign-in page opens in a new tab, CONFIRM + dev sign-in, the cell ends signed in, and
+ * the next cells call the dev platform's API with the token. And: CANCEL ends the cell with a
+ * clear access-denied error after one more poll, with no hang.
+ */
+import type { Page } from '@playwright/test';
+
+import { expect, openNotebook, outputText, cellByIndex, runCell, test, waitForKernelIdle } from './fixtures';
+
+const NOTEBOOK = 'sign-in.ipynb';
+const CODE = /\b[A-Z]{4}-[A-Z]{4}\b/;
+
+interface DeviceStats {
+  deviceCodes: Record<string, { ordinal: number; polls: number; replies: Record<string, number> }>;
+}
+
+async function stats(platformURL: string): Promise<DeviceStats> {
+  const reply = await fetch(`${platformURL}dev/stats`);
+  return (await reply.json()) as DeviceStats;
+}
+
+function newest(s: DeviceStats) {
+  return Object.values(s.deviceCodes).sort((a, b) => b.ordinal - a.ordinal)[0];
+}
+
+/** Shift+Enter on the sign-in cell; returns the sign-in tab the page opens and the code shown. */
+async function startSignIn(page: Page): Promise<{ tab: Page; code: string }> {
+  const opened = page.context().waitForEvent('page');
+  await runCell(page, 1, { key: 'Shift+Enter', noWait: true });
+  const cell = cellByIndex(page, 1);
+  await expect(cell.locator('.jp-OutputArea-output')).toContainText('Authentication Required', { timeout: 60_000 });
+  const code = (await outputText(cell)).match(CODE)?.[0];
+  expect(code, 'the user code is shown').toBeTruthy();
+  const tab = await opened;
+  await tab.waitForLoadState('domcontentloaded');
+  return { tab, code: code! };
+}
+
+test.beforeEach(async ({ page }) => {
+  await openNotebook(page, NOTEBOOK);
+  await waitForKernelIdle(page, { path: NOTEBOOK });
+});
+
+test('sign in with the device flow, then call the API with the token', async ({ page, platformURL }) => {
+  const { tab, code } = await startSignIn(page);
+
+  // the verification page (verification_uri_complete) shows the same code to check, then CONFIRM
+  expect(tab.url()).toContain(`${platformURL}oidc/device`);
+  await expect(tab.getByRole('button', { name: 'CONFIRM' })).toBeVisible();
+  await expect(tab.locator('body')).toContainText(code);
+  await tab.getByRole('button', { name: 'CONFIRM' }).click();
+  await tab.getByLabel('Email').fill('dev@example.test');
+  await tab.getByLabel('Password').fill('dev-password');
+  await tab.getByRole('button', { name: 'Sign in' }).click();
+  await expect(tab.locator('body')).toContainText('close this window');
+
+  // the cell ends signed in, and the code is gone from its output
+  const cell = cellByIndex(page, 1);
+  await expect(cell.locator('.jp-OutputArea-output')).toContainText('Signed in as Dev User', { timeout: 30_000 });
+  await expect(cell.locator('.jp-InputArea-prompt')).toHaveText(/\[\d+\]/);
+  const text = await outputText(cell);
+  expect(text).not.toMatch(CODE);
+  expect(text).not.toContain('Authentication Required');
+
+  // exactly the polls needed: none after tokens were issued, no slow_down
+  const device = newest(await stats(platformURL));
+  expect(device.replies.issued).toBe(1);
+  expect(device.replies.slow_down ?? 0).toBe(0);
+
+  await runCell(page, 2);
+  expect(await outputText(cellByIndex(page, 2))).toContain('HTTP 200: signed in as Dev User <dev@example.test>');
+  await runCell(page, 3);
+  expect(await outputText(cellByIndex(page, 3))).toMatch(/HTTP 200: found \d+ project\(s\)/);
+
+  // running the sign-in cell again returns at once: no new code, no new tab
+  const before = (await stats(platformURL)).deviceCodes;
+  await runCell(page, 1);
+  expect(await outputText(cellByIndex(page, 1))).toMatch(/Signed in as Dev User until \d\d:\d\d/);
+  expect(Object.keys((await stats(platformURL)).deviceCodes)).toEqual(Object.keys(before));
+});
+
+test('CANCEL on the sign-in page ends the cell with an access-denied error', async ({ page, platformURL }) => {
+  const { tab } = await startSignIn(page);
+  await tab.getByRole('button', { name: 'CANCEL' }).click();
+  await expect(tab.locator('body')).toContainText(/cancel/i);
+  const pollsAtCancel = newest(await stats(platformURL)).polls;
+
+  const cell = cellByIndex(page, 1);
+  await expect(cell.locator('.jp-InputArea-prompt')).toHaveText(/\[\d+\]/, { timeout: 30_000 });
+  const text = await outputText(cell);
+  expect(text).toContain('AccessDenied');
+  expect(text).toMatch(/cancelled or declined in the browser/);
+  expect(text).not.toMatch(CODE);
+  // the very next poll got access_denied and polling stopped there
+  const device = newest(await stats(platformURL));
+  expect(device.replies.access_denied).toBe(1);
+  expect(device.polls).toBe(pollsAtCancel + 1);
+});
