@@ -67,12 +67,14 @@ $(WHEEL): $(VENV)/.installed node_modules/.installed $(PY_SOURCES) $(TS_SOURCES)
 
 build: $(WHEEL)
 
-$(SITE_STAMP): $(WHEEL) lite/node_modules/.installed lite/pyodide-wheels.txt lite/jupyter-lite.json \
-		lite/jupyter_lite_config.json scripts/lite/assemble_pyodide.py $(shell find lite/contents -type f)
+# build_site.py rebuilds from scratch (jupyterlite keeps task state that can skip config merges)
+# and fails if the site refers to anything outside loopback.
+$(SITE_STAMP): $(WHEEL) lite/node_modules/.installed lite/package-lock.json lite/pyodide-wheels.txt \
+		lite/jupyter-lite.json lite/jupyter_lite_config.json scripts/lite/assemble_pyodide.py \
+		scripts/lite/build_site.py scripts/lite/write_overrides.py $(shell find lite/contents -type f)
 	$(BIN)/python scripts/lite/assemble_pyodide.py
 	$(BIN)/python scripts/lite/write_overrides.py --platform http://$(HOST):$(PLATFORM_PORT)
-	rm -rf $(SITE)
-	cd lite && $(BIN)/jupyter lite build
+	$(BIN)/python scripts/lite/build_site.py
 	touch $@
 
 site: $(SITE_STAMP)

@@ -26,7 +26,7 @@ from .session import Session, SignedIn
 _session: Session | None = None
 
 
-def session() -> Session:
+def current_session() -> Session:
     """The kernel's sign-in session, created on first use."""
     global _session
     if _session is None:
@@ -45,12 +45,12 @@ async def authenticate(
 
     Returns at once when already signed in; `force=True` always starts a new sign-in.
     """
-    return await session().authenticate(force, issuer=issuer, client_id=client_id, scope=scope)
+    return await current_session().authenticate(force, issuer=issuer, client_id=client_id, scope=scope)
 
 
 async def get_access_token() -> str:
     """A current access token (refreshed when close to expiry)."""
-    return await session().get_access_token()
+    return await current_session().get_access_token()
 
 
 async def auth_headers() -> dict[str, str]:
@@ -60,7 +60,7 @@ async def auth_headers() -> dict[str, str]:
 
 async def logout() -> None:
     """Revoke the tokens at the provider and forget them here."""
-    await session().logout()
+    await current_session().logout()
 
 
 __all__ = [
@@ -69,7 +69,7 @@ __all__ = [
     "get_access_token",
     "auth_headers",
     "logout",
-    "session",
+    "current_session",
     "Session",
     "SignedIn",
     "AuthError",

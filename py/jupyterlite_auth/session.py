@@ -219,7 +219,7 @@ class Session:
             raise
         self.config, self.metadata, self.user = wanted, metadata, user
         self._store(tokens)
-        result = self._signed_in()
+        result = self._signed_in(shown=True)
         presenter.signed_in(repr(result))
         return result
 
@@ -282,9 +282,11 @@ class Session:
         self.environ.pop(ACCESS_ENV, None)
         self.environ.pop(REFRESH_ENV, None)
 
-    def _signed_in(self) -> SignedIn:
+    def _signed_in(self, *, shown: bool = False) -> SignedIn:
+        """`shown`: the live display of this cell already says it (see SignedIn)."""
         assert self.tokens is not None and self.config is not None
-        return SignedIn(self.user, self.config.issuer, self.tokens.expires_wall, _execution_count())
+        cell = _execution_count() if shown else None
+        return SignedIn(self.user, self.config.issuer, self.tokens.expires_wall, cell)
 
 
 def _default_site_settings() -> dict[str, Any]:

@@ -235,3 +235,15 @@ def test_userinfo_of_another_subject_is_ignored(clock, transport):
     transport.script(f"{ISSUER}/me", json_reply(200, {"sub": "someone-else", "name": "Mallory"}))
     session, _, _ = make_session(clock, transport)
     assert repr(asyncio.run(session.authenticate())).startswith("Signed in as u1")
+
+
+def test_the_line_is_shown_once_in_the_signing_in_cell_and_always_later(clock, transport, monkeypatch):
+    from jupyterlite_auth import session as session_module
+
+    monkeypatch.setattr(session_module, "_execution_count", lambda: 7)
+    script_flow(clock, transport)
+    session, _, _ = make_session(clock, transport)
+    first = asyncio.run(session.authenticate())
+    assert first._cell == 7  # its live display already shows "Signed in as ..."
+    again = asyncio.run(session.authenticate())
+    assert again._cell is None  # returned at once: nothing else says it, so its display must

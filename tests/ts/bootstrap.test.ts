@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
@@ -6,28 +7,46 @@ import { describe, it } from 'node:test';
 import { Signal } from '@lumino/signaling';
 
 import type { IKernelLike, ISessionContextLike } from '../../src/bootstrap';
-import { bootstrapCode, KernelBootstrapper, runBootstrap } from '../../src/bootstrap';
+import {
+  bootstrapCode,
+  isJupyterLite,
+  isPythonSpec,
+  KernelBootstrapper,
+  LITE_KERNEL_CLIENT_PLUGIN,
+  runBootstrap
+} from '../../src/bootstrap';
 import { newChannelName } from '../../src/channel';
 
 const tick = () => new Promise(resolve => setImmediate(resolve));
 
-/** A kernel connection stand-in: status, info and execute requests. */
+const BOOTSTRAP = '# the bootstrap';
+
+/**
+ * A kernel connection stand-in. `queue` is what the connection will deliver
+ * to the kernel, in order: like JupyterLab's KernelConnection it keeps
+ * requests made while the kernel is not reachable, in order, and drops them
+ * when a restart begins (_clearKernelState, right after it reports
+ * `restarting`).
+ */
 class FakeKernel {
   status = 'unknown';
   isDisposed = false;
-  executed: Record<string, unknown>[] = [];
-  info: Promise<{ implementation: string }>;
-  private _resolveInfo!: (info: { implementation: string }) => void;
+  queue: string[] = [];
+  /** Requests dropped by restarts. */
+  dropped: string[] = [];
 
-  constructor(readonly id: string) {
-    this.info = new Promise(resolve => (this._resolveInfo = resolve));
-  }
-  replyInfo(implementation = 'pyodide'): void {
-    this._resolveInfo({ implementation });
-  }
-  requestExecute(content: Record<string, unknown>) {
-    this.executed.push(content);
+  constructor(
+    readonly id: string,
+    readonly name = 'python'
+  ) {}
+
+  requestExecute(content: { code: string }) {
+    this.queue.push(content.code);
     return { done: new Promise(() => undefined), onIOPub: undefined };
+  }
+  clearQueue(): void {
+    this.dropped.push(...this.queue);
+    this.queue = [];
   }
 }
 
@@ -51,41 +70,58 @@ class FakeContext {
       this.statusChanged.emit(status);
     }
   }
+  /**
+   * SessionContext.restartKernel() as JupyterLab 4.6 runs it, synchronously
+   * up to its first await: the context reports `restarting`, then calls
+   * kernel.restart(), which reports `restarting` again (proxied by the
+   * context) and drops the connection's queue.
+   */
+  beginRestart(): void {
+    const kernel = this.session!.kernel!;
+    this.statusChanged.emit('restarting');
+    kernel.status = 'restarting';
+    this.statusChanged.emit('restarting');
+    kernel.clearQueue();
+  }
+  /** The rest of the restart: the new kernel comes up; the context re-announces its kernel. */
+  finishRestart(): void {
+    this.setStatus('starting');
+    this.setStatus('busy');
+    this.setStatus('idle');
+    this.kernelChanged.emit({ newValue: this.session!.kernel });
+  }
   dispose(): void {
     this.isDisposed = true;
     this.disposed.emit();
-    Signal.clearData(this);
   }
 }
 
-function setup() {
+function setup(accepts: (kernel: IKernelLike) => boolean | Promise<boolean> = () => true) {
   const starts: { id: string; kernel: FakeKernel; disposed: boolean }[] = [];
-  const bootstrapper = new KernelBootstrapper(kernel => {
-    const start = { id: kernel.id, kernel: kernel as unknown as FakeKernel, disposed: false };
-    starts.push(start);
-    return { dispose: () => (start.disposed = true) };
+  const asked: string[] = [];
+  const bootstrapper = new KernelBootstrapper({
+    accepts: kernel => {
+      asked.push(kernel.id);
+      return accepts(kernel);
+    },
+    onStart: kernel => {
+      const start = { id: kernel.id, kernel: kernel as unknown as FakeKernel, disposed: false };
+      starts.push(start);
+      // As index.ts does: runBootstrap sends its request before its first await.
+      void runBootstrap(kernel, BOOTSTRAP);
+      return { dispose: () => (start.disposed = true) };
+    }
   });
   const watch = (context: FakeContext) =>
     bootstrapper.watch(context as unknown as ISessionContextLike);
-  return { bootstrapper, starts, watch };
+  return { bootstrapper, starts, asked, watch };
 }
 
-/** A fresh kernel in a context: connected, answers kernel info, goes idle. */
-async function startKernel(context: FakeContext, kernel: FakeKernel, implementation = 'pyodide') {
+/** A fresh kernel in a context: connected, starting, then idle. */
+async function startKernel(context: FakeContext, kernel: FakeKernel) {
   context.setKernel(kernel);
+  context.setStatus('starting');
   context.setStatus('busy');
-  kernel.replyInfo(implementation);
-  await tick();
-  context.setStatus('idle');
-  await tick();
-}
-
-/** JupyterLite's restart as the restarting context sees it. */
-async function restartKernel(context: FakeContext) {
-  context.setStatus('restarting');
-  context.setStatus('unknown');
-  context.setStatus('busy');
-  await tick();
   context.setStatus('idle');
   await tick();
 }
@@ -111,71 +147,313 @@ describe('bootstrapCode', () => {
       assert.throws(() => bootstrapCode(bad), /invalid channel name/);
     }
   });
+
+  it('is wrapped: every step that can fail runs under a catch-all, so the reply is ok', () => {
+    const name = newChannelName();
+    const lines = bootstrapCode(name).split('\n');
+    const indent = (line: string) => /^ */.exec(line)![0].length;
+    // At top level: only the definition of the function, and its awaited call
+    // whose `finally` deletes it again.
+    const top = lines.filter(line => line && indent(line) === 0);
+    assert.deepEqual(top, [
+      'async def _jupyterlite_auth_bootstrap():',
+      'try:',
+      'finally:'
+    ]);
+    assert.deepEqual(lines.slice(-5), [
+      'try:',
+      '    await _jupyterlite_auth_bootstrap()',
+      'finally:',
+      '    del _jupyterlite_auth_bootstrap',
+      ''
+    ]);
+    // Inside it: the import/install/attach steps sit in a `try` whose handler
+    // catches BaseException (KeyboardInterrupt, CancelledError included).
+    const guard = lines.indexOf('    try:', lines.indexOf('        return'));
+    const handler = lines.indexOf('    except BaseException as error:');
+    assert.ok(guard > 0 && handler > guard, 'guarded block');
+    for (const step of [
+      'import jupyterlite_auth',
+      'await piplite.install("jupyterlite-auth")',
+      'import jupyterlite_auth._page',
+      `await jupyterlite_auth._page.attach("${name}")`
+    ]) {
+      const at = lines.findIndex(line => line.trim() === step);
+      assert.ok(at > guard && at < handler && indent(lines[at]) > 4, `${step} is guarded`);
+    }
+    // Before the guard, only the non-Pyodide check, which catches its own ImportError.
+    assert.deepEqual(lines.slice(1, guard).map(line => line.trim()), [
+      'import sys',
+      'try:',
+      'import js, pyodide.ffi',
+      'except ImportError as error:',
+      lines[5].trim(),
+      'return'
+    ]);
+    assert.match(lines[5], /print\(f"jupyterlite-auth: bootstrap skipped, not a Pyodide kernel/);
+    // The handler reports on stderr and does not re-raise.
+    const after = lines.slice(handler + 1, lines.indexOf('try:', handler));
+    assert.ok(after.every(line => indent(line) >= 8), 'handler ends the function');
+    assert.ok(after.some(line => /print\(f"jupyterlite-auth: bootstrap failed: .*file=sys\.stderr\)/.test(line)));
+    assert.ok(after.some(line => line.trim() === 'traceback.print_exc()'));
+    assert.ok(!after.some(line => /\braise\b/.test(line)));
+    // The channel name is still the only value written into source.
+    assert.equal(bootstrapCode(name).split(name).length, 2);
+  });
+});
+
+/**
+ * Runs bootstrapCode() in CPython, as IPython runs a cell with top-level
+ * await, with stand-in modules. CPython has no `js`/`pyodide` modules, so it
+ * is also the "Python kernel that is not Pyodide" case.
+ */
+describe('bootstrapCode in Python', () => {
+  const python = spawnSync('python3', ['-c', 'import sys; assert sys.version_info >= (3, 8)']);
+  const skip = python.status === 0 ? false : 'python3 >= 3.8 is not available';
+
+  const HARNESS = String.raw`
+import ast, asyncio, json, sys, types, io, contextlib
+code, scenario = sys.argv[1], sys.argv[2]
+calls = []
+if scenario != "not-pyodide":
+    sys.modules["js"] = types.ModuleType("js")
+    sys.modules["pyodide"] = types.ModuleType("pyodide")
+    sys.modules["pyodide.ffi"] = types.ModuleType("pyodide.ffi")
+    sys.modules["pyodide"].ffi = sys.modules["pyodide.ffi"]
+def fail(kind):
+    exc = {"value": ValueError("bad\nsettings"), "interrupt": KeyboardInterrupt(), "cancel": asyncio.CancelledError()}[kind]
+    raise exc
+async def attach(name):
+    calls.append(("attach", name))
+    if scenario.startswith("attach-"):
+        fail(scenario[len("attach-"):])
+page = types.ModuleType("jupyterlite_auth._page")
+page.attach = attach
+async def install(name):
+    calls.append(("install", name))
+    if scenario == "install-fails":
+        raise ValueError("Can't find a pure Python 3 wheel for 'jupyterlite-auth'")
+    pkg = types.ModuleType("jupyterlite_auth")
+    pkg._page = page
+    sys.modules["jupyterlite_auth"] = pkg
+    sys.modules["jupyterlite_auth._page"] = page
+piplite = types.ModuleType("piplite")
+piplite.install = install
+sys.modules["piplite"] = piplite
+if scenario != "not-installed" and scenario != "install-fails":
+    install_now = types.ModuleType("jupyterlite_auth")
+    install_now._page = page
+    sys.modules["jupyterlite_auth"] = install_now
+    sys.modules["jupyterlite_auth._page"] = page
+else:
+    sys.modules["jupyterlite_auth"] = None  # import raises ImportError
+ns = {"__name__": "__main__"}
+err = io.StringIO()
+raised = None
+async def main():
+    result = eval(compile(code, "<bootstrap>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT), ns)
+    if asyncio.iscoroutine(result):
+        await result
+try:
+    with contextlib.redirect_stderr(err):
+        asyncio.run(main())
+except BaseException as e:
+    raised = type(e).__name__ + ": " + str(e)
+print(json.dumps({"raised": raised, "stderr": err.getvalue(), "calls": calls,
+                  "names": sorted(k for k in ns if not k.startswith("__"))}))
+`;
+
+  function run(scenario: string) {
+    const name = newChannelName();
+    const result = spawnSync('python3', ['-I', '-c', HARNESS, bootstrapCode(name), scenario], {
+      encoding: 'utf-8'
+    });
+    assert.equal(result.status, 0, result.stderr);
+    const out = JSON.parse(result.stdout) as {
+      raised: string | null;
+      stderr: string;
+      calls: [string, string][];
+      names: string[];
+    };
+    return { name, ...out };
+  }
+
+  it('attaches silently when all goes well, leaving no names behind', { skip }, () => {
+    const { name, raised, stderr, calls, names } = run('ok');
+    assert.equal(raised, null);
+    assert.equal(stderr, '');
+    assert.deepEqual(calls, [['attach', name]]);
+    assert.deepEqual(names, []);
+  });
+
+  it('installs the package first when it is missing', { skip }, () => {
+    const { name, raised, stderr, calls } = run('not-installed');
+    assert.equal(raised, null);
+    assert.equal(stderr, '');
+    assert.deepEqual(calls, [
+      ['install', 'jupyterlite-auth'],
+      ['attach', name]
+    ]);
+  });
+
+  for (const [scenario, diagnosis] of [
+    ['attach-value', 'jupyterlite-auth: bootstrap failed: ValueError: bad settings'],
+    ['attach-interrupt', 'jupyterlite-auth: bootstrap failed: KeyboardInterrupt: '],
+    ['attach-cancel', 'jupyterlite-auth: bootstrap failed: CancelledError: '],
+    [
+      'install-fails',
+      "jupyterlite-auth: bootstrap failed: ValueError: Can't find a pure Python 3 wheel for 'jupyterlite-auth'"
+    ]
+  ]) {
+    it(`does not raise when it fails (${scenario}): one line, then the traceback`, { skip }, () => {
+      const { raised, stderr, names } = run(scenario);
+      assert.equal(raised, null, 'nothing escapes, so the execute reply is ok');
+      const lines = stderr.split('\n');
+      assert.equal(lines[0], diagnosis);
+      assert.equal(lines[1], 'Traceback (most recent call last):');
+      assert.deepEqual(names, []);
+    });
+  }
+
+  it('skips a Python kernel that is not Pyodide, saying why in one line', { skip }, () => {
+    const { raised, stderr, calls, names } = run('not-pyodide');
+    assert.equal(raised, null);
+    assert.equal(
+      stderr,
+      "jupyterlite-auth: bootstrap skipped, not a Pyodide kernel (No module named 'js')\n"
+    );
+    assert.deepEqual(calls, []);
+    assert.deepEqual(names, []);
+  });
+});
+
+describe('isJupyterLite and isPythonSpec', () => {
+  it('knows JupyterLite by its kernel client plugin or its app name', () => {
+    const app = (name: string, plugins: string[]) => ({
+      name,
+      hasPlugin: (id: string) => plugins.includes(id)
+    });
+    assert.equal(isJupyterLite(app('My Site', [LITE_KERNEL_CLIENT_PLUGIN])), true);
+    assert.equal(isJupyterLite(app('JupyterLite', [])), true);
+    assert.equal(isJupyterLite(app('JupyterLab', ['@jupyterlab/notebook-extension:tracker'])), false);
+    assert.equal(isJupyterLite(app('Jupyter Notebook', [])), false);
+  });
+
+  it('reads the language from the kernel specs the page holds', () => {
+    const spec = (name: string, language: string) => ({
+      name,
+      language,
+      display_name: name,
+      argv: [],
+      resources: {}
+    });
+    const specs = {
+      default: 'python',
+      kernelspecs: {
+        python: spec('python', 'python'), // Pyodide
+        xpython: spec('xpython', 'Python'), // xeus-python
+        javascript: spec('javascript', 'javascript')
+      }
+    };
+    assert.equal(isPythonSpec(specs, 'python'), true);
+    assert.equal(isPythonSpec(specs, 'xpython'), true);
+    assert.equal(isPythonSpec(specs, 'javascript'), false);
+    assert.equal(isPythonSpec(specs, 'nope'), undefined);
+    assert.equal(isPythonSpec(null, 'python'), undefined);
+  });
 });
 
 describe('KernelBootstrapper', () => {
-  it('starts once a Pyodide kernel is idle, and only once', async () => {
+  it('sends the bootstrap the moment a context has a new kernel, before any status', () => {
     const { starts, watch } = setup();
     const context = new FakeContext();
     watch(context);
     const kernel = new FakeKernel('k1');
-    context.setKernel(kernel);
-    context.setStatus('busy');
-    context.setStatus('idle');
-    await tick();
-    assert.equal(starts.length, 0, 'not before kernel info');
-    kernel.replyInfo('pyodide');
-    await tick();
+    context.setKernel(kernel); // synchronously, no tick
     assert.equal(starts.length, 1);
     assert.equal(starts[0].kernel, kernel);
-    for (const status of ['busy', 'idle', 'busy', 'idle']) {
-      context.setStatus(status);
-    }
-    await tick();
-    assert.equal(starts.length, 1, 'later activity does not bootstrap again');
+    assert.deepEqual(kernel.queue, [BOOTSTRAP]);
   });
 
-  it('does not start while the kernel is busy', async () => {
+  it('is queued before the kernel first reports idle', async () => {
+    const { watch } = setup();
+    const context = new FakeContext();
+    watch(context);
+    const kernel = new FakeKernel('k1');
+    let atFirstIdle: string[] | null = null;
+    context.statusChanged.connect((_, status) => {
+      if (status === 'idle' && !atFirstIdle) {
+        atFirstIdle = [...kernel.queue];
+      }
+    });
+    await startKernel(context, kernel);
+    assert.deepEqual(atFirstIdle, [BOOTSTRAP]);
+  });
+
+  it('is ahead of a cell the user runs right after the kernel connects', async () => {
+    const { watch } = setup();
+    const context = new FakeContext();
+    watch(context);
+    const kernel = new FakeKernel('k1');
+    // A cell can only run once the context has a kernel (CodeCell.execute
+    // skips it before), i.e. after the signal on which we send.
+    context.setKernel(kernel);
+    kernel.requestExecute({ code: 'await authenticate()' });
+    context.setStatus('starting');
+    kernel.requestExecute({ code: 'print(1)' });
+    await startKernel(context, kernel);
+    assert.deepEqual(kernel.queue, [BOOTSTRAP, 'await authenticate()', 'print(1)']);
+  });
+
+  it('bootstraps each kernel start once, whatever statuses follow', async () => {
     const { starts, watch } = setup();
     const context = new FakeContext();
     watch(context);
     const kernel = new FakeKernel('k1');
-    context.setKernel(kernel);
-    kernel.replyInfo('pyodide');
-    context.setStatus('busy');
-    await tick();
-    assert.equal(starts.length, 0);
-    context.setStatus('idle');
+    await startKernel(context, kernel);
+    for (const status of ['busy', 'idle', 'busy', 'idle', 'unknown', 'idle']) {
+      context.setStatus(status);
+    }
+    context.kernelChanged.emit({ newValue: kernel }); // the same kernel, re-announced
     await tick();
     assert.equal(starts.length, 1);
+    assert.deepEqual(kernel.queue, [BOOTSTRAP]);
   });
 
-  it('starts a kernel that is already idle when its context is watched', async () => {
+  it('starts a kernel that is already connected when its context is watched', async () => {
     const { starts, watch } = setup();
     const context = new FakeContext();
     const kernel = new FakeKernel('k1');
     context.session = { kernel };
     kernel.status = 'idle';
-    kernel.replyInfo('pyodide');
     watch(context);
     watch(context); // idempotent
     await tick();
     assert.equal(starts.length, 1);
   });
 
-  it('starts again after each restart, releasing the previous start', async () => {
+  it('starts again after each restart, ahead of cells queued during the restart', async () => {
     const { starts, watch } = setup();
     const context = new FakeContext();
     watch(context);
-    await startKernel(context, new FakeKernel('k1'));
-    assert.equal(starts.length, 1);
+    const kernel = new FakeKernel('k1');
+    await startKernel(context, kernel);
     for (let restart = 1; restart <= 3; restart++) {
-      context.setStatus('restarting');
+      kernel.queue = [];
+      context.beginRestart();
       assert.equal(starts[restart - 1].disposed, true, 'previous channel closed at restart');
-      await restartKernel(context);
-      assert.equal(starts.length, restart + 1);
+      // Sent after the connection dropped its queue, in the same task: no
+      // user input can come in between.
+      await Promise.resolve();
+      assert.deepEqual(kernel.queue, [BOOTSTRAP]);
+      kernel.requestExecute({ code: 'user cell' });
+      context.finishRestart();
+      await tick();
+      assert.equal(starts.length, restart + 1, 'once per restart, though reported twice');
       assert.equal(starts[restart].disposed, false);
+      assert.deepEqual(kernel.queue, [BOOTSTRAP, 'user cell']);
     }
+    assert.deepEqual(kernel.dropped, [], 'no bootstrap was sent into a queue about to be dropped');
   });
 
   it('bootstraps a kernel shared by a notebook and a console once', async () => {
@@ -184,17 +462,19 @@ describe('KernelBootstrapper', () => {
     const console_ = new FakeContext();
     watch(notebook);
     watch(console_);
-    await startKernel(notebook, new FakeKernel('k1'));
+    const nbKernel = new FakeKernel('k1');
+    const consoleKernel = new FakeKernel('k1');
+    await startKernel(notebook, nbKernel);
     // The console connects later to the same kernel (its own connection).
-    await startKernel(console_, new FakeKernel('k1'));
-    assert.equal(starts.length, 1);
-    // Both see the same idle broadcast later: still once.
+    await startKernel(console_, consoleKernel);
     notebook.setStatus('busy');
     console_.setStatus('busy');
     notebook.setStatus('idle');
     console_.setStatus('idle');
     await tick();
     assert.equal(starts.length, 1);
+    assert.deepEqual(nbKernel.queue, [BOOTSTRAP]);
+    assert.deepEqual(consoleKernel.queue, []);
   });
 
   it('after a restart, bootstraps through the context that restarted', async () => {
@@ -207,43 +487,85 @@ describe('KernelBootstrapper', () => {
     const consoleKernel = new FakeKernel('k1');
     await startKernel(notebook, nbKernel);
     await startKernel(console_, consoleKernel);
-    console_.setStatus('restarting');
-    // A stale idle on the notebook's (now orphaned) connection is ignored.
+    console_.beginRestart();
+    // Activity on the notebook's (now orphaned) connection changes nothing.
     notebook.setStatus('busy');
     notebook.setStatus('idle');
     await tick();
-    assert.equal(starts.length, 1);
-    await restartKernel(console_);
+    console_.finishRestart();
+    await tick();
     assert.equal(starts.length, 2);
     assert.equal(starts[1].kernel, consoleKernel);
+    assert.deepEqual(consoleKernel.queue, [BOOTSTRAP]);
   });
 
-  it('handles a restart that happens while kernel info is awaited', async () => {
-    const { starts, watch } = setup();
+  it('asks accepts() once per kernel, and leaves refused kernels alone, also after restarts', async () => {
+    const { starts, asked, watch } = setup(kernel => kernel.name !== 'ipython');
     const context = new FakeContext();
+    const other = new FakeContext();
     watch(context);
-    const kernel = new FakeKernel('k1');
-    context.setKernel(kernel);
-    context.setStatus('busy');
-    context.setStatus('idle'); // checking: kernel info not there yet
-    context.setStatus('restarting');
-    context.setStatus('busy');
-    context.setStatus('idle'); // the new start's idle, while still checking
-    kernel.replyInfo('pyodide');
+    watch(other);
+    const kernel = new FakeKernel('k1', 'ipython');
+    await startKernel(context, kernel);
+    await startKernel(other, new FakeKernel('k1', 'ipython'));
+    context.beginRestart();
     await tick();
+    context.finishRestart();
+    await tick();
+    assert.equal(starts.length, 0);
+    assert.deepEqual(kernel.queue, []);
+    assert.deepEqual(asked, ['k1']);
+  });
+
+  it('waits for an asynchronous accepts(), then sends once through the current connection', async () => {
+    let answer!: (accepted: boolean) => void;
+    const { starts, asked, watch } = setup(
+      () => new Promise<boolean>(resolve => (answer = resolve))
+    );
+    const notebook = new FakeContext();
+    const console_ = new FakeContext();
+    watch(notebook);
+    watch(console_);
+    const nbKernel = new FakeKernel('k1');
+    const consoleKernel = new FakeKernel('k1');
+    notebook.setKernel(nbKernel);
+    console_.setKernel(consoleKernel);
+    // Restarted from the console before the answer came.
+    console_.beginRestart();
+    await tick();
+    assert.equal(starts.length, 0);
+    answer(true);
+    await tick();
+    assert.equal(starts.length, 1);
+    assert.equal(starts[0].kernel, consoleKernel);
+    assert.deepEqual(asked, ['k1']);
+    console_.finishRestart();
     await tick();
     assert.equal(starts.length, 1);
   });
 
-  it('leaves non-Pyodide kernels alone, also after restarts', async () => {
-    const { starts, watch } = setup();
-    const context = new FakeContext();
-    watch(context);
-    const kernel = new FakeKernel('k1');
-    await startKernel(context, kernel, 'ipython');
-    await restartKernel(context);
-    assert.equal(starts.length, 0);
-    assert.deepEqual(kernel.executed, []);
+  it('does not bootstrap when accepts() throws or rejects, and says so', async () => {
+    const warned: unknown[][] = [];
+    const saved = console.warn;
+    console.warn = (...args: unknown[]) => warned.push(args);
+    try {
+      const throwing = setup(() => {
+        throw new Error('no specs');
+      });
+      const a = new FakeContext();
+      throwing.watch(a);
+      a.setKernel(new FakeKernel('k1'));
+      const rejecting = setup(() => Promise.reject(new Error('no specs')));
+      const b = new FakeContext();
+      rejecting.watch(b);
+      b.setKernel(new FakeKernel('k2'));
+      await tick();
+      assert.equal(throwing.starts.length + rejecting.starts.length, 0);
+      assert.equal(warned.length, 2);
+      assert.match(String(warned[0][0]), /^\[jupyterlite-auth\] could not tell whether to bootstrap k1/);
+    } finally {
+      console.warn = saved;
+    }
   });
 
   it('follows a context to a new kernel', async () => {
@@ -262,11 +584,8 @@ describe('KernelBootstrapper', () => {
     const { starts, watch } = setup();
     const context = new FakeContext();
     watch(context);
-    const kernel = new FakeKernel('k1');
-    context.setKernel(kernel);
     context.dispose();
-    kernel.replyInfo('pyodide');
-    kernel.status = 'idle';
+    context.setKernel(new FakeKernel('k1'));
     await tick();
     assert.equal(starts.length, 0);
   });
@@ -359,6 +678,43 @@ describe('runBootstrap', () => {
     assert.match(text, /^\[jupyterlite-auth\] kernel bootstrap failed: ModuleNotFoundError/);
     assert.match(text, /Traceback/);
     assert.doesNotMatch(text, /\u001b/);
+  });
+
+  it('echoes what the bootstrap wrote on stderr once, as a warning; the reply is still ok', async () => {
+    let finish!: (reply: unknown) => void;
+    const future: { done: Promise<unknown>; onIOPub?: (msg: unknown) => void } = {
+      done: new Promise(resolve => (finish = resolve))
+    };
+    const kernel = {
+      id: 'k1',
+      requestExecute: () => future
+    } as unknown as IKernelLike;
+    const stream = (name: string, text: string) => ({
+      header: { msg_type: 'stream' },
+      content: { name, text }
+    });
+    const { result, logged } = await captureConsole(async () => {
+      const running = runBootstrap(kernel, 'x');
+      future.onIOPub!(stream('stderr', 'jupyterlite-auth: bootstrap failed: ValueError: bad\n'));
+      future.onIOPub!(stream('stdout', 'not echoed\n'));
+      future.onIOPub!(stream('stderr', 'Traceback (most recent call last):\n  ...\n'));
+      finish({ content: { status: 'ok' } });
+      return running;
+    });
+    assert.equal(result, true);
+    assert.deepEqual(
+      logged.filter(l => l.level !== 'debug'),
+      [
+        {
+          level: 'warn',
+          args: [
+            '[jupyterlite-auth] kernel bootstrap stderr (k1):\n' +
+              'jupyterlite-auth: bootstrap failed: ValueError: bad\n' +
+              'Traceback (most recent call last):\n  ...'
+          ]
+        }
+      ]
+    );
   });
 
   it('does not report an error when the kernel went away first', async () => {
