@@ -2,6 +2,15 @@
  * Kernel bootstrap: for every start and restart of a Pyodide kernel, run the
  * bootstrap code of docs/kernel-page-protocol.md once, with a fresh channel.
  *
+ * The request is sent the moment a session context has a connection to a new
+ * kernel (or, after a restart, as soon as the restarting connection has
+ * dropped the old kernel's queue), not when the kernel first reports idle:
+ * JupyterLite queues it and runs it before anything sent after it, so a cell
+ * the user runs while the kernel is still starting runs after the bootstrap
+ * and sees the site's settings. Which kernels get it is decided without a
+ * kernel round-trip (see `accepts`): kernel info only arrives once the
+ * kernel is up, which is too late.
+ *
  * Kernels are watched through the session contexts the app already has
  * (notebooks, consoles), and the code runs on their own kernel connections.
  * A connection of our own would not do in JupyterLite 0.8: a restart replaces
@@ -10,37 +19,95 @@
  * anything, so it could not even tell that a restart happened.
  *
  * Per kernel id we keep one state, so a kernel shared by a notebook and a
- * console is bootstrapped once per start, through whichever context sees it
- * idle first (after a restart: the context that restarted it).
+ * console is bootstrapped once per start: through the context that first
+ * showed it, and after a restart through the context that restarted it.
  */
 
-import type { Kernel, KernelMessage } from '@jupyterlab/services';
+import type { Kernel, KernelMessage, KernelSpec } from '@jupyterlab/services';
 import type { ISignal } from '@lumino/signaling';
 
 import { CHANNEL_NAME_RE } from './channel';
 import { LOG_PREFIX } from './settings';
 
-/** The Python run in the kernel; `name` is the only value put into source. */
+/**
+ * The Python run in the kernel; `name` is the only value put into source.
+ *
+ * It never raises: in JupyterLite an `error` execute reply cancels every
+ * message queued behind it, so a failing bootstrap would leave the cells the
+ * user queued during kernel start pending forever. Failures and skips are
+ * reported on stderr instead (one line, then the traceback for failures),
+ * which `runBootstrap` echoes in the browser console. Everything lives in a
+ * function that is deleted afterwards, so no name is left in the user's
+ * namespace.
+ */
 export function bootstrapCode(name: string): string {
   if (!CHANNEL_NAME_RE.test(name)) {
     throw new Error(`invalid channel name: ${JSON.stringify(name)}`);
   }
   return [
+    'async def _jupyterlite_auth_bootstrap():',
+    '    import sys',
+    '    try:',
+    '        import js, pyodide.ffi',
+    '    except ImportError as error:',
+    '        print(f"jupyterlite-auth: bootstrap skipped, not a Pyodide kernel ({error})", file=sys.stderr)',
+    '        return',
+    '    try:',
+    '        try:',
+    '            import jupyterlite_auth',
+    '        except ImportError:',
+    '            import piplite',
+    '            await piplite.install("jupyterlite-auth")',
+    '        import jupyterlite_auth._page',
+    `        await jupyterlite_auth._page.attach("${name}")`,
+    '    except BaseException as error:',
+    '        import traceback',
+    '        reason = " ".join(str(error).split())',
+    '        print(f"jupyterlite-auth: bootstrap failed: {type(error).__name__}: {reason}", file=sys.stderr)',
+    '        traceback.print_exc()',
     'try:',
-    '    import jupyterlite_auth',
-    'except ImportError:',
-    '    import piplite',
-    '    await piplite.install("jupyterlite-auth")',
-    'import jupyterlite_auth._page',
-    `await jupyterlite_auth._page.attach("${name}")`,
+    '    await _jupyterlite_auth_bootstrap()',
+    'finally:',
+    '    del _jupyterlite_auth_bootstrap',
     ''
   ].join('\n');
+}
+
+/** The plugin that serves kernels in the page: present in JupyterLite only. */
+export const LITE_KERNEL_CLIENT_PLUGIN =
+  '@jupyterlite/services-extension:kernel-client';
+
+/**
+ * Whether the page is a JupyterLite app, where kernels run in the browser:
+ * it has JupyterLite's in-page kernel client, or the app's name (PageConfig's
+ * `appName`) says so.
+ */
+export function isJupyterLite(app: {
+  readonly name: string;
+  hasPlugin(id: string): boolean;
+}): boolean {
+  return app.hasPlugin(LITE_KERNEL_CLIENT_PLUGIN) || app.name === 'JupyterLite';
+}
+
+/**
+ * Whether the kernel spec `name` is a Python one, from the specs the page
+ * already holds; undefined while the specs (or this spec) are unknown.
+ */
+export function isPythonSpec(
+  specs: KernelSpec.ISpecModels | null | undefined,
+  name: string
+): boolean | undefined {
+  const spec = specs?.kernelspecs[name];
+  if (!spec) {
+    return undefined;
+  }
+  return (spec.language ?? '').toLowerCase() === 'python';
 }
 
 /** The parts of a kernel connection the bootstrap uses. */
 export type IKernelLike = Pick<
   Kernel.IKernelConnection,
-  'id' | 'status' | 'info' | 'isDisposed' | 'requestExecute'
+  'id' | 'name' | 'status' | 'isDisposed' | 'requestExecute'
 >;
 
 /** The parts of an ISessionContext (notebook, console) the bootstrap uses. */
@@ -60,27 +127,48 @@ export interface IDisposableLike {
 }
 
 /**
- * Called once per start of a Pyodide kernel, when it is idle. Whatever it
- * returns is disposed when that kernel start ends (restart or shutdown).
+ * Called once per start of an accepted kernel, as soon as its connection can
+ * take the request (it must send it synchronously). Whatever it returns is
+ * disposed when that kernel start ends (restart or shutdown).
  */
 export type OnKernelStart = (kernel: IKernelLike) => IDisposableLike | void;
 
+export interface IKernelBootstrapperOptions {
+  onStart: OnKernelStart;
+  /**
+   * Whether a kernel gets the bootstrap, asked once per kernel id. It must
+   * not need the kernel itself (no kernel info): answer synchronously when
+   * possible, so the request goes out before the user can queue a cell.
+   */
+  accepts: (kernel: IKernelLike) => boolean | Promise<boolean>;
+}
+
 interface IKernelState {
-  /** This start of the kernel still needs its bootstrap. */
-  pending: boolean;
-  /** Waiting for kernel info (so a burst of idles checks once). */
-  checking: boolean;
-  /** Bumped at each restart, to drop work begun for the previous start. */
+  readonly id: string;
+  /** Bumped at each restart. */
   epoch: number;
-  /** The context that restarted the kernel: in JupyterLite only its connection lives on. */
-  restartedBy: ISessionContextLike | null;
+  /** The epoch whose bootstrap was sent (-1: none yet). */
+  startedEpoch: number;
+  /**
+   * The context whose connection we use: the first that showed the kernel,
+   * then the one that last restarted it (in JupyterLite only its connection
+   * lives on).
+   */
+  via: ISessionContextLike;
+  /** What `accepts` said; null until known. */
+  accepted: boolean | null;
+  /** `accepts` answered with a promise that has not settled yet. */
+  classifying: boolean;
+  /** A restart was seen; the request waits for the connection to clear its queue. */
+  restartQueued: boolean;
   /** What `onStart` returned for the current start (its channel). */
   current: IDisposableLike | null;
 }
 
 export class KernelBootstrapper {
-  constructor(onStart: OnKernelStart) {
-    this._onStart = onStart;
+  constructor(options: IKernelBootstrapperOptions) {
+    this._onStart = options.onStart;
+    this._accepts = options.accepts;
   }
 
   /** Number of kernels with state (for tests and debugging). */
@@ -156,10 +244,7 @@ export class KernelBootstrapper {
     switch (status) {
       case 'restarting':
       case 'autorestarting':
-        this._restarted(context, kernel.id);
-        break;
-      case 'idle':
-        void this._maybeStart(context, kernel);
+        this._restarted(context, kernel);
         break;
       case 'dead': {
         const state = this._states.get(kernel.id);
@@ -184,87 +269,157 @@ export class KernelBootstrapper {
     context.disposed.disconnect(this._onContextDisposed, this);
   }
 
-  /** A context shows a kernel: new kernels need a bootstrap. */
+  /**
+   * A context shows a kernel. A kernel id seen for the first time is a new
+   * kernel start: bootstrap it now, whatever its status. A known id is the
+   * same start seen again (another context, or the kernelChanged that follows
+   * a restart, which `_restarted` handles).
+   */
   private _seen(context: ISessionContextLike, kernel: IKernelLike): void {
-    this._state(kernel.id);
-    if (kernel.status === 'idle') {
-      void this._maybeStart(context, kernel);
+    if (this._disposed || this._states.has(kernel.id)) {
+      return;
     }
+    const state = this._newState(kernel.id, context);
+    this._tryStart(state);
   }
 
-  private _restarted(context: ISessionContextLike, id: string): void {
-    const state = this._state(id);
-    state.pending = true;
-    state.epoch++;
-    state.restartedBy = context;
-    this._endStart(state);
-  }
-
-  private _state(id: string): IKernelState {
-    let state = this._states.get(id);
-    if (!state) {
-      state = {
-        pending: true,
-        checking: false,
-        epoch: 0,
-        restartedBy: null,
-        current: null
-      };
-      this._states.set(id, state);
-    }
-    return state;
-  }
-
-  private async _maybeStart(
-    context: ISessionContextLike,
-    kernel: IKernelLike
-  ): Promise<void> {
+  /**
+   * A context reports a restart. The kernel connection drops its queue of
+   * unsent messages right after it reports `restarting` (synchronously, in
+   * the same call), so a request sent from this signal would be lost: send it
+   * in a microtask, which runs before any user input can queue a cell.
+   */
+  private _restarted(context: ISessionContextLike, kernel: IKernelLike): void {
     if (this._disposed) {
       return;
     }
-    const state = this._state(kernel.id);
-    if (!state.pending || state.checking) {
+    const state = this._states.get(kernel.id) ?? this._newState(kernel.id, context);
+    if (state.restartQueued) {
+      // The same restart, reported again (the session context announces it,
+      // then the kernel connection does).
       return;
     }
-    const via = state.restartedBy;
-    if (via && via !== context && !via.isDisposed) {
-      return;
+    state.epoch++;
+    state.via = context;
+    state.restartQueued = true;
+    this._endStart(state);
+    queueMicrotask(() => {
+      state.restartQueued = false;
+      this._tryStart(state);
+    });
+  }
+
+  private _newState(id: string, via: ISessionContextLike): IKernelState {
+    const state: IKernelState = {
+      id,
+      epoch: 0,
+      startedEpoch: -1,
+      via,
+      accepted: null,
+      classifying: false,
+      restartQueued: false,
+      current: null
+    };
+    this._states.set(id, state);
+    return state;
+  }
+
+  /** The live connection to the kernel of `state`, preferring `via`'s. */
+  private _connection(state: IKernelState): IKernelLike | null {
+    const usable = (context: ISessionContextLike) => {
+      const kernel = context.isDisposed ? null : context.session?.kernel;
+      const live =
+        kernel &&
+        kernel.id === state.id &&
+        !kernel.isDisposed &&
+        kernel.status !== 'dead';
+      return live ? kernel : null;
+    };
+    const kernel = usable(state.via);
+    if (kernel) {
+      return kernel;
     }
-    state.checking = true;
-    const epoch = state.epoch;
-    let info: KernelMessage.IInfoReply | undefined;
-    try {
-      info = await kernel.info;
-    } catch (error) {
-      console.warn(`${LOG_PREFIX} no kernel info for ${kernel.id}:`, error);
-      state.checking = false;
-      state.pending = false;
-      return;
-    }
-    state.checking = false;
-    if (this._disposed || this._states.get(kernel.id) !== state) {
-      return;
-    }
-    if (epoch !== state.epoch) {
-      // Restarted while we waited; its idle may have come and gone meanwhile.
-      const retry = state.restartedBy ?? context;
-      const retryKernel = retry.session?.kernel;
-      if (retryKernel && retryKernel.status === 'idle') {
-        void this._maybeStart(retry, retryKernel);
+    for (const context of this._contexts) {
+      const other = usable(context);
+      if (other) {
+        state.via = context;
+        return other;
       }
+    }
+    return null;
+  }
+
+  /** Send the bootstrap of the current start, if due and the kernel is accepted. */
+  private _tryStart(state: IKernelState): void {
+    if (
+      this._disposed ||
+      this._states.get(state.id) !== state ||
+      state.restartQueued ||
+      state.startedEpoch === state.epoch
+    ) {
       return;
     }
-    state.pending = false;
-    state.restartedBy = null;
-    // CPython (JupyterLab) and other kernels: nothing to do for now.
-    if (info?.implementation !== 'pyodide' || kernel.isDisposed) {
+    const kernel = this._connection(state);
+    if (!kernel) {
       return;
     }
+    if (state.accepted === null) {
+      this._classify(state, kernel);
+      return;
+    }
+    if (!state.accepted) {
+      return;
+    }
+    state.startedEpoch = state.epoch;
     try {
       state.current = this._onStart(kernel) ?? null;
     } catch (error) {
       console.error(`${LOG_PREFIX} kernel bootstrap failed to start:`, error);
     }
+  }
+
+  private _classify(state: IKernelState, kernel: IKernelLike): void {
+    if (state.classifying) {
+      return;
+    }
+    let answer: boolean | Promise<boolean>;
+    try {
+      answer = this._accepts(kernel);
+    } catch (error) {
+      console.warn(
+        `${LOG_PREFIX} could not tell whether to bootstrap ${state.id}:`,
+        error
+      );
+      answer = false;
+    }
+    if (typeof answer === 'boolean') {
+      state.accepted = answer;
+      if (answer) {
+        this._tryStart(state);
+      }
+      return;
+    }
+    // Rare (the kernel specs were not loaded yet): the request goes out a
+    // little later, through whatever connection is current by then.
+    state.classifying = true;
+    void answer
+      .then(
+        accepted => accepted === true,
+        error => {
+          console.warn(
+            `${LOG_PREFIX} could not tell whether to bootstrap ${state.id}:`,
+            error
+          );
+          return false;
+        }
+      )
+      .then(accepted => {
+        state.classifying = false;
+        state.accepted = accepted;
+        if (accepted) {
+          this._tryStart(state);
+        }
+      });
   }
 
   /** Release what the previous start created (its channel). */
@@ -275,6 +430,7 @@ export class KernelBootstrapper {
   }
 
   private _onStart: OnKernelStart;
+  private _accepts: (kernel: IKernelLike) => boolean | Promise<boolean>;
   private _contexts = new Set<ISessionContextLike>();
   private _states = new Map<string, IKernelState>();
   private _disposed = false;
@@ -298,7 +454,9 @@ export async function runBootstrap(
       code,
       silent: true,
       store_history: false,
-      // Never prompt, and do not abort cells the user queued if this fails.
+      // Never prompt. stop_on_error: false asks a kernel not to abort the
+      // cells queued behind us; JupyterLite 0.8 ignores it (any error reply
+      // cancels its queue), which is why bootstrapCode never raises.
       allow_stdin: false,
       stop_on_error: false
     });
@@ -306,14 +464,22 @@ export async function runBootstrap(
     console.error(`${LOG_PREFIX} could not send the kernel bootstrap:`, error);
     return false;
   }
-  // Silent execution shows nothing to the user; echo its stderr here so a
-  // failing attach() can be diagnosed from the browser console.
+  // Silent execution shows nothing to the user, and the bootstrap code reports
+  // its failures and skips on stderr (it never raises): echo that here, once,
+  // so they can be diagnosed from the browser console.
+  let stderr = '';
   future.onIOPub = msg => {
     if (msg.header.msg_type === 'stream') {
       const content = (msg as KernelMessage.IStreamMsg).content;
       if (content.name === 'stderr') {
-        console.warn(`${LOG_PREFIX} kernel bootstrap stderr: ${content.text}`);
+        stderr += content.text;
       }
+    }
+  };
+  const echoStderr = () => {
+    if (stderr.trim()) {
+      const text = stripAnsi(stderr.trimEnd());
+      console.warn(`${LOG_PREFIX} kernel bootstrap stderr (${kernel.id}):\n${text}`);
     }
   };
   let reply: KernelMessage.IExecuteReplyMsg;
@@ -321,16 +487,21 @@ export async function runBootstrap(
     reply = await future.done;
   } catch (error) {
     // The kernel restarted or shut down first; the next start bootstraps again.
+    echoStderr();
     console.debug(`${LOG_PREFIX} kernel bootstrap abandoned:`, error);
     return false;
   }
+  echoStderr();
   const content = reply.content;
   if (content.status === 'ok') {
-    console.debug(
-      `${LOG_PREFIX} kernel ${kernel.id} bootstrapped in ${Date.now() - started} ms`
-    );
+    if (!stderr.trim()) {
+      console.debug(
+        `${LOG_PREFIX} kernel ${kernel.id} bootstrapped in ${Date.now() - started} ms`
+      );
+    }
     return true;
   }
+  // The code catches everything, so this is the kernel failing before running it.
   if (content.status === 'error') {
     console.error(
       `${LOG_PREFIX} kernel bootstrap failed: ${content.ename}: ${content.evalue}\n` +

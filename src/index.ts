@@ -14,8 +14,14 @@ import { IConsoleTracker } from '@jupyterlab/console';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
-import type { ISessionContextLike } from './bootstrap';
-import { bootstrapCode, KernelBootstrapper, runBootstrap } from './bootstrap';
+import type { IKernelLike, ISessionContextLike } from './bootstrap';
+import {
+  bootstrapCode,
+  isJupyterLite,
+  isPythonSpec,
+  KernelBootstrapper,
+  runBootstrap
+} from './bootstrap';
 import { Broker } from './broker';
 import { newChannelName, PageChannel } from './channel';
 import type { IAuthSettings } from './settings';
@@ -41,14 +47,32 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const settings = loadSettings(registry);
     const broker = new Broker();
 
-    const bootstrapper = new KernelBootstrapper(kernel => {
-      const name = newChannelName();
-      const channel = new PageChannel(new BroadcastChannel(name), {
-        settings,
-        broker
-      });
-      void runBootstrap(kernel, bootstrapCode(name));
-      return channel;
+    // In JupyterLite every Python kernel (Pyodide; others skip themselves
+    // with a message on stderr). In JupyterLab (CPython kernels): none.
+    const lite = isJupyterLite(app);
+    const specs = app.serviceManager.kernelspecs;
+    const accepts = (kernel: IKernelLike): boolean | Promise<boolean> => {
+      if (!lite) {
+        return false;
+      }
+      // The specs are normally loaded by the time a kernel starts: synchronous.
+      const python = isPythonSpec(specs.specs, kernel.name);
+      return python ?? specs.ready.then(() => !!isPythonSpec(specs.specs, kernel.name));
+    };
+
+    const bootstrapper = new KernelBootstrapper({
+      accepts,
+      onStart: kernel => {
+        const name = newChannelName();
+        const channel = new PageChannel(new BroadcastChannel(name), {
+          settings,
+          broker
+        });
+        // Sends the execute request synchronously (it is queued until the
+        // kernel is up), so it is ahead of any cell the user runs.
+        void runBootstrap(kernel, bootstrapCode(name));
+        return channel;
+      }
     });
 
     for (const tracker of [notebooks, consoles]) {

@@ -144,3 +144,17 @@ def test_refresh_with_a_revoked_grant_says_sign_in_again(platform):
     with pytest.raises(InvalidGrant, match="sign in again"):
         asyncio.run(session.refresh())
     assert REFRESH_ENV not in env
+
+
+def test_a_code_nobody_confirms_expires_with_a_clear_error():
+    from jupyterlite_auth.errors import ExpiredToken
+
+    platform = DevPlatform(POLL_INTERVAL="1", DEVICE_CODE_TTL="3").start()
+    try:
+        presenter = ApprovingPresenter(platform)
+        presenter.waiting = lambda authorization: presenter.shown.append(authorization.user_code)
+        session = make_session(platform, presenter, {})
+        with pytest.raises(ExpiredToken, match="Run the cell again"):
+            asyncio.run(session.authenticate())
+    finally:
+        platform.stop()
