@@ -82,7 +82,9 @@ site: $(SITE_STAMP)
 # --- the two commands ------------------------------------------------------------------------
 
 demo: site dev-platform/node_modules/.installed
-	@echo "Site size: $$(du -sh $(SITE) | cut -f1)"
+	@echo "Site: $$(du -sh $(SITE) | cut -f1) in $(SITE)"
+	@echo "Example notebook: http://$(HOST):$(SITE_PORT)/lab/index.html?path=sign-in.ipynb"
+	@echo "Dev account: dev@example.test / dev-password.  Ctrl-C stops everything."
 	PLATFORM_PORT=$(PLATFORM_PORT) SITE_PORT=$(SITE_PORT) SITE_DIR=$(CURDIR)/$(SITE) \
 	  exec node dev-platform/server.js
 

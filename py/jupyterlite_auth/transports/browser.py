@@ -38,6 +38,16 @@ def unreachable_message(request: Request, site: str, detail: str) -> str:
     )
 
 
+def _timeout_signal(seconds: float):
+    """An AbortSignal that fires after `seconds`, so a hung connection becomes a TransportError."""
+    try:
+        import js  # type: ignore[import-not-found]
+
+        return js.AbortSignal.timeout(int(seconds * 1000))
+    except Exception:  # noqa: BLE001 - older browsers: no timeout rather than no request
+        return None
+
+
 class BrowserTransport:
     def __init__(self, timeout: float = 30.0):
         self.timeout = timeout
@@ -54,6 +64,9 @@ class BrowserTransport:
         }
         if request.body is not None:
             options["body"] = request.body.decode("latin-1")
+        signal = _timeout_signal(self.timeout)
+        if signal is not None:
+            options["signal"] = signal
         try:
             reply = await pyfetch(request.url, **options)
             body = await reply.bytes()
