@@ -20,7 +20,7 @@ from .display import Presenter, clock_time, default_presenter
 from .errors import AuthError, InvalidGrant, NotSignedIn
 from .http import Transport, expect_json_object, form_request, get_request, json_object
 from .id_token import check_claims, decode_claims, display_name, has_name
-from .tokens import TokenSet, parse_token_response
+from .tokens import REFRESH_AHEAD, TokenSet, parse_token_response
 
 ACCESS_ENV = "OIDC_ACCESS_TOKEN"
 REFRESH_ENV = "OIDC_REFRESH_TOKEN"
@@ -71,6 +71,7 @@ class Session:
         site_settings: Callable[[], dict[str, Any]] | None = None,
         presenter_factory: Callable[[], Presenter] | None = None,
         opener: Opener | None = None,
+        keep_fresh: bool = True,
     ):
         self._transport = transport
         self.clock = clock or SystemClock()
@@ -86,6 +87,8 @@ class Session:
         self._flow_waiters = 0
         self._refresh: asyncio.Task | None = None
         self.last_poll_stats: PollStats | None = None
+        self._keep_fresh = keep_fresh
+        self._keeper: asyncio.Task | None = None
 
     @property
     def transport(self) -> Transport:
@@ -219,6 +222,7 @@ class Session:
             raise
         self.config, self.metadata, self.user = wanted, metadata, user
         self._store(tokens)
+        self._ensure_keeper()
         result = self._signed_in(shown=True)
         presenter.signed_in(repr(result))
         return result
@@ -248,16 +252,46 @@ class Session:
         return json_object(response) if response.ok else None
 
     async def _do_refresh(self) -> TokenSet:
+        request = self._refresh_request()
+        return self._adopt_refresh(await self.transport.send(request))
+
+    def refresh_blocking(self) -> TokenSet:
+        """`refresh()` for code that cannot await (a `requests` auth hook). Never runs while an
+        awaited refresh is in flight: sending the same refresh token twice would revoke the grant."""
+        if self._refresh is not None and not self._refresh.done():
+            raise NotSignedIn(
+                "A token refresh is in progress in the background; retry in a moment."
+            )
+        from .transports.blocking import send_blocking
+
+        return self._adopt_refresh(send_blocking(self._refresh_request()))
+
+    def access_token_blocking(self) -> str:
+        """`get_access_token()` for code that cannot await."""
+        tokens = self.tokens
+        if tokens is None:
+            raise NotSignedIn("Not signed in: run `await authenticate()` first.")
+        now = self.clock.monotonic()
+        in_flight = self._refresh is not None and not self._refresh.done()
+        if tokens.refresh_due(now) and tokens.refresh_token and not in_flight:
+            tokens = self.refresh_blocking()
+        if tokens.is_expired(self.clock.monotonic()):
+            raise NotSignedIn("The sign-in has expired: run `await authenticate()` again.")
+        return tokens.access_token
+
+    def _refresh_request(self):
         tokens, metadata, config = self.tokens, self.metadata, self.config
         if tokens is None or not tokens.refresh_token or metadata is None or config is None:
             raise NotSignedIn("No refresh token: run `await authenticate()` to sign in.")
-        response = await self.transport.send(
-            form_request(
-                metadata.token_endpoint,
-                {"grant_type": "refresh_token", "refresh_token": tokens.refresh_token, "client_id": config.client_id},
-                purpose="token",
-            )
+        return form_request(
+            metadata.token_endpoint,
+            {"grant_type": "refresh_token", "refresh_token": tokens.refresh_token, "client_id": config.client_id},
+            purpose="token",
         )
+
+    def _adopt_refresh(self, response) -> TokenSet:
+        """Apply a refresh reply: rotate atomically, or clear everything when the grant is gone."""
+        tokens = self.tokens
         try:
             body = expect_json_object(response, endpoint="token")
         except InvalidGrant as error:
@@ -266,8 +300,37 @@ class Session:
                 error.error, error.description or "the refresh token was refused", endpoint="token"
             ) from None
         newer = parse_token_response(body, now_monotonic=self.clock.monotonic(), now_wall=self.clock.time())
-        self._store(tokens.rotated(newer))
+        self._store(tokens.rotated(newer) if tokens is not None else newer)
+        self._ensure_keeper()
         return self.tokens
+
+    def _ensure_keeper(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # a blocking refresh outside any event loop: nothing can run in the background
+        if self._keep_fresh and (self._keeper is None or self._keeper.done()):
+            self._keeper = loop.create_task(self._keep_tokens_fresh())
+
+    async def _keep_tokens_fresh(self) -> None:
+        """While the kernel lives, refresh ahead of expiry so OIDC_ACCESS_TOKEN is always current
+        (API clients read it when they are created, long after sign-in)."""
+        failures = 0
+        while self.tokens is not None and self.tokens.refresh_token and self.tokens.expires_in is not None:
+            tokens = self.tokens
+            due = tokens.expires_monotonic - min(REFRESH_AHEAD, tokens.expires_in / 2)
+            await self.clock.sleep(max(0.0, due - self.clock.monotonic()))
+            if self.tokens is not tokens:
+                continue  # someone else refreshed or signed in meanwhile: start over
+            try:
+                await self.refresh()
+                failures = 0
+            except (InvalidGrant, NotSignedIn):
+                return  # refresh() cleared the tokens; the next authenticate() signs in again
+            except AuthError:
+                failures += 1  # network trouble: retry, sooner than expiry, never in a tight loop
+                remaining = tokens.expires_monotonic - self.clock.monotonic()
+                await self.clock.sleep(max(5.0, min(60.0 * failures, remaining / 2)))
 
     def _store(self, tokens: TokenSet) -> None:
         self.tokens = tokens
@@ -278,6 +341,8 @@ class Session:
             self.environ.pop(REFRESH_ENV, None)
 
     def _clear(self) -> None:
+        if self._keeper is not None and self._keeper is not asyncio.current_task():
+            self._keeper.cancel()
         self.tokens = None
         self.environ.pop(ACCESS_ENV, None)
         self.environ.pop(REFRESH_ENV, None)

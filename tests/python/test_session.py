@@ -32,7 +32,7 @@ class RecordingPresenter:
         self.events.append(("failed", message))
 
 
-def make_session(clock, transport, env=None, opened=(True, "")):
+def make_session(clock, transport, env=None, opened=(True, ""), keep_fresh=False):
     presenter = RecordingPresenter()
     opens = []
 
@@ -47,6 +47,7 @@ def make_session(clock, transport, env=None, opened=(True, "")):
         site_settings=lambda: {"issuer": ISSUER},
         presenter_factory=lambda: presenter,
         opener=opener,
+        keep_fresh=keep_fresh,
     )
     return session, presenter, opens
 
@@ -247,3 +248,67 @@ def test_the_line_is_shown_once_in_the_signing_in_cell_and_always_later(clock, t
     assert first._cell == 7  # its live display already shows "Signed in as ..."
     again = asyncio.run(session.authenticate())
     assert again._cell is None  # returned at once: nothing else says it, so its display must
+
+
+def test_tokens_are_kept_fresh_in_the_background(clock, transport):
+    """Three refreshes happen on their own, each in the refresh-ahead window, each rotating."""
+    script_flow(clock, transport)
+    env = {}
+    session, _, _ = make_session(clock, transport, env, keep_fresh=True)
+    refreshed = []
+
+    def rotate(request):
+        n = len(refreshed) + 2
+        refreshed.append((clock.monotonic(), form(request)["refresh_token"]))
+        return json_reply(200, token_reply(clock, access=f"ACCESS-{n}", refresh=f"REFRESH-{n}"))
+
+    async def scenario():
+        await session.authenticate()
+        signed_in_at = clock.monotonic()
+        transport.scripts[TOKEN] = [rotate]
+        while len(refreshed) < 3:
+            await asyncio.sleep(0)
+        session._keeper.cancel()
+        return signed_in_at
+
+    signed_in_at = asyncio.run(scenario())
+    assert [token for _, token in refreshed] == ["REFRESH-1", "REFRESH-2", "REFRESH-3"]
+    # each refresh 5 minutes before the 30-minute expiry of the token it replaces
+    assert [round(t - signed_in_at) for t, _ in refreshed] == [1500, 3000, 4500]
+    assert env[ACCESS_ENV] == "ACCESS-4" and env[REFRESH_ENV] == "REFRESH-4"
+
+
+def test_background_refresh_stops_when_the_grant_is_gone(clock, transport):
+    script_flow(clock, transport)
+    env = {}
+    session, _, _ = make_session(clock, transport, env, keep_fresh=True)
+
+    async def scenario():
+        await session.authenticate()
+        transport.scripts[TOKEN] = [oauth_error("invalid_grant", "revoked")]
+        for _ in range(200):
+            await asyncio.sleep(0)
+        return session._keeper
+
+    keeper = asyncio.run(scenario())
+    assert keeper.done()
+    assert env == {} and session.tokens is None
+
+
+def test_background_refresh_retries_through_network_trouble(clock, transport):
+    from fakes import network_down
+
+    script_flow(clock, transport)
+    env = {}
+    session, _, _ = make_session(clock, transport, env, keep_fresh=True)
+
+    async def scenario():
+        await session.authenticate()
+        transport.scripts[TOKEN] = [network_down(TOKEN), network_down(TOKEN),
+                                    json_reply(200, token_reply(clock, access="ACCESS-2", refresh="REFRESH-2"))]
+        while env.get(ACCESS_ENV) != "ACCESS-2":
+            await asyncio.sleep(0)
+        session._keeper.cancel()
+
+    asyncio.run(scenario())
+    assert env[REFRESH_ENV] == "REFRESH-2"
