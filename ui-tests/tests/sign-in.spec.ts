@@ -32,6 +32,10 @@ async function startSignIn(page: Page): Promise<{ tab: Page; code: string }> {
   await expect(cell.locator('.jp-OutputArea-output')).toContainText('Authentication Required', { timeout: 60_000 });
   const code = (await outputText(cell)).match(CODE)?.[0];
   expect(code, 'the user code is shown').toBeTruthy();
+  if (process.env.DOCS_SCREENSHOTS) {
+    // `DOCS_SCREENSHOTS=1 make test-ui` refreshes the README's picture
+    await cell.screenshot({ path: `${__dirname}/../../docs/images/sign-in-waiting.png` });
+  }
   const tab = await opened;
   await tab.waitForLoadState('domcontentloaded');
   return { tab, code: code! };
