@@ -26,6 +26,15 @@ from .session import Session, SignedIn
 _session: Session | None = None
 
 
+def __getattr__(name: str):
+    # BearerAuth imports requests: only when asked for, so kernel start-up stays light.
+    if name == "BearerAuth":
+        from .requests_auth import BearerAuth
+
+        return BearerAuth
+    raise AttributeError(f"module 'jupyterlite_auth' has no attribute {name!r}")
+
+
 def current_session() -> Session:
     """The kernel's sign-in session, created on first use."""
     global _session
@@ -71,6 +80,7 @@ __all__ = [
     "logout",
     "current_session",
     "Session",
+    "BearerAuth",
     "SignedIn",
     "AuthError",
     "AccessDenied",

@@ -158,3 +158,47 @@ def test_a_code_nobody_confirms_expires_with_a_clear_error():
             asyncio.run(session.authenticate())
     finally:
         platform.stop()
+
+
+def test_requests_auth_refreshes_and_retries_once_on_401():
+    """The server expired the token while the client still thought it fresh: one 401, one
+    refresh, one retry, and the caller sees 200."""
+    import dataclasses
+    import time
+
+    import requests
+
+    from jupyterlite_auth import BearerAuth
+
+    platform = DevPlatform(POLL_INTERVAL="1", ACCESS_TOKEN_TTL="2").start()
+    try:
+        env = {}
+        session, _, _ = sign_in(platform, env)
+        session.tokens = dataclasses.replace(session.tokens, expires_in=3600)  # the client's view
+        time.sleep(3)  # the server's view: expired
+        reply = requests.get(f"{platform.api}/me", auth=BearerAuth(session), timeout=10)
+        assert reply.status_code == 200 and reply.json()["email"] == "dev@example.test"
+        assert [r.status_code for r in reply.history] == [401]
+        assert reply.request.headers["Authorization"] == f"Bearer {env[ACCESS_ENV]}"
+    finally:
+        platform.stop()
+
+
+def test_requests_auth_refreshes_ahead_of_expiry_without_a_401():
+    import time
+
+    import requests
+
+    from jupyterlite_auth import BearerAuth
+
+    platform = DevPlatform(POLL_INTERVAL="1", ACCESS_TOKEN_TTL="4").start()
+    try:
+        env = {}
+        session, _, _ = sign_in(platform, env)
+        first = env[ACCESS_ENV]
+        time.sleep(2.5)  # past half-life: inside the refresh-ahead window
+        reply = requests.get(f"{platform.api}/me", auth=BearerAuth(session), timeout=10)
+        assert reply.status_code == 200 and reply.history == []
+        assert env[ACCESS_ENV] != first
+    finally:
+        platform.stop()
