@@ -1,0 +1,51 @@
+/**
+ * What a user sees when sign-in cannot work, in the browser kernel: one line naming the endpoint,
+ * the provider's origin and the site's origin (CORS), or the bad setting - never "status 0", a
+ * JSON decode error, or a traceback through the library.
+ */
+import { startPlatform, type ExtraPlatform } from '../support/platform';
+import { cellByIndex, createNotebook, expect, openNotebook, outputText, runCell, test, waitForKernelIdle } from './fixtures';
+
+const NOTEBOOK = 'ui-tests/diagnostics.ipynb';
+const PORT = Number(process.env.NO_CORS_PLATFORM_PORT || 8711);
+let platform: ExtraPlatform;
+
+test.beforeAll(async () => {
+  // a provider that allows CORS for another origin only
+  platform = await startPlatform(PORT, 'http://127.0.0.1:9', {});
+});
+
+test.afterAll(async () => {
+  await platform?.stop();
+});
+
+test('CORS refusals, dead servers and bad settings get one clear line each', async ({ page, siteURL }) => {
+  const site = new URL(siteURL).origin;
+  await createNotebook(page, NOTEBOOK, [
+    `from jupyterlite_auth import authenticate\nawait authenticate(issuer="${platform.issuer}")`,
+    'await authenticate(issuer="http://127.0.0.1:9/oidc")',
+    'await authenticate(issuer="not a url")',
+    'import os\nos.environ["OIDC_ISSUER"] = "ftp://example.org/oidc"\nawait authenticate()',
+  ]);
+  await openNotebook(page, NOTEBOOK);
+  await waitForKernelIdle(page, { path: NOTEBOOK });
+
+  for (let i = 0; i < 4; i++) await runCell(page, i, { timeout: 60_000 });
+  const [cors, dead, badArgument, badEnv] = await Promise.all([0, 1, 2, 3].map((i) => outputText(cellByIndex(page, i))));
+
+  expect(cors).toContain('TransportError: Could not reach the device authorization endpoint');
+  expect(cors).toContain(`${platform.origin}/oidc/device/auth`);
+  expect(cors).toContain(`cross-origin requests (CORS) from this site's origin ${site}`);
+  expect(cors).toContain(`ask its administrators to allow the origin ${site}`);
+
+  expect(dead).toContain('TransportError: Could not reach the discovery endpoint http://127.0.0.1:9/oidc/.well-known/openid-configuration');
+
+  expect(badArgument).toContain("ConfigError: The argument issuer must be an absolute http(s) URL");
+  expect(badEnv).toContain('ConfigError: The environment variable OIDC_ISSUER must be an absolute http(s) URL');
+
+  for (const text of [cors, dead, badArgument, badEnv]) {
+    expect(text).not.toContain('Traceback');
+    expect(text).not.toMatch(/status 0|JSONDecodeError/);
+    expect(text).not.toMatch(/\b[A-Z]{4}-[A-Z]{4}\b/); // no user code left behind
+  }
+});
