@@ -312,3 +312,33 @@ def test_background_refresh_retries_through_network_trouble(clock, transport):
 
     asyncio.run(scenario())
     assert env[REFRESH_ENV] == "REFRESH-2"
+
+
+def test_discovery_is_fetched_once_per_issuer(clock, transport):
+    script_flow(clock, transport)
+    session, _, _ = make_session(clock, transport)
+    asyncio.run(session.authenticate())
+    transport.scripts[DEVICE] = [json_reply(200, device_reply())]
+    transport.scripts[TOKEN] = [json_reply(200, token_reply(clock, access="ACCESS-2"))]
+    asyncio.run(session.authenticate(force=True))
+    assert len(transport.requests_to(WELL_KNOWN)) == 1
+
+
+def test_terminal_presenter_prints_code_and_link_but_never_the_device_code():
+    import io
+
+    from jupyterlite_auth.device_flow import parse_device_authorization
+    from jupyterlite_auth.display import TerminalPresenter
+
+    out = io.StringIO()
+    presenter = TerminalPresenter(out)
+    presenter.waiting(parse_device_authorization(device_reply()))
+    presenter.opened(False, "no browser on this machine")
+    presenter.status("pending", "")
+    presenter.status("slow_down", "polling every 10 s")
+    presenter.signed_in("Signed in as Ada Lovelace until 12:00")
+    text = out.getvalue()
+    assert "BCDF-GHJK" in text and "https://id.example.org/oidc/device" in text
+    assert "Open the sign-in page above in a browser" in text
+    assert "poll less often" in text and "Signed in as Ada Lovelace" in text
+    assert "DEVICE-CODE-SECRET" not in text
