@@ -53,6 +53,12 @@ class DevPlatform:
         self.stop()
         raise RuntimeError("dev platform did not start:\n" + "".join(seen))
 
+    def __enter__(self) -> "DevPlatform":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()

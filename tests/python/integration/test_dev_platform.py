@@ -121,8 +121,7 @@ def test_logout_revokes_at_the_provider(platform):
 
 
 def test_a_short_lived_token_is_refreshed_before_it_fails():
-    platform = DevPlatform(POLL_INTERVAL="1", ACCESS_TOKEN_TTL="4").start()
-    try:
+    with DevPlatform(POLL_INTERVAL="1", ACCESS_TOKEN_TTL="4") as platform:
         env = {}
         session, _, _ = sign_in(platform, env)
         first = env[ACCESS_ENV]
@@ -132,8 +131,6 @@ def test_a_short_lived_token_is_refreshed_before_it_fails():
         assert api_get(platform, "me", first)[0] == 401
         token = asyncio.run(session.get_access_token())
         assert token != first and api_get(platform, "me", token)[0] == 200
-    finally:
-        platform.stop()
 
 
 def test_refresh_with_a_revoked_grant_says_sign_in_again(platform):
@@ -149,15 +146,12 @@ def test_refresh_with_a_revoked_grant_says_sign_in_again(platform):
 def test_a_code_nobody_confirms_expires_with_a_clear_error():
     from jupyterlite_auth.errors import ExpiredToken
 
-    platform = DevPlatform(POLL_INTERVAL="1", DEVICE_CODE_TTL="3").start()
-    try:
+    with DevPlatform(POLL_INTERVAL="1", DEVICE_CODE_TTL="3") as platform:
         presenter = ApprovingPresenter(platform)
         presenter.waiting = lambda authorization: presenter.shown.append(authorization.user_code)
         session = make_session(platform, presenter, {})
         with pytest.raises(ExpiredToken, match="Run the cell again"):
             asyncio.run(session.authenticate())
-    finally:
-        platform.stop()
 
 
 def test_requests_auth_refreshes_and_retries_once_on_401():
@@ -170,8 +164,7 @@ def test_requests_auth_refreshes_and_retries_once_on_401():
 
     from jupyterlite_auth import BearerAuth
 
-    platform = DevPlatform(POLL_INTERVAL="1", ACCESS_TOKEN_TTL="2").start()
-    try:
+    with DevPlatform(POLL_INTERVAL="1", ACCESS_TOKEN_TTL="2") as platform:
         env = {}
         session, _, _ = sign_in(platform, env)
         session.tokens = dataclasses.replace(session.tokens, expires_in=3600)  # the client's view
@@ -180,8 +173,6 @@ def test_requests_auth_refreshes_and_retries_once_on_401():
         assert reply.status_code == 200 and reply.json()["email"] == "dev@example.test"
         assert [r.status_code for r in reply.history] == [401]
         assert reply.request.headers["Authorization"] == f"Bearer {env[ACCESS_ENV]}"
-    finally:
-        platform.stop()
 
 
 def test_requests_auth_refreshes_ahead_of_expiry_without_a_401():
@@ -191,8 +182,7 @@ def test_requests_auth_refreshes_ahead_of_expiry_without_a_401():
 
     from jupyterlite_auth import BearerAuth
 
-    platform = DevPlatform(POLL_INTERVAL="1", ACCESS_TOKEN_TTL="4").start()
-    try:
+    with DevPlatform(POLL_INTERVAL="1", ACCESS_TOKEN_TTL="4") as platform:
         env = {}
         session, _, _ = sign_in(platform, env)
         first = env[ACCESS_ENV]
@@ -200,5 +190,3 @@ def test_requests_auth_refreshes_ahead_of_expiry_without_a_401():
         reply = requests.get(f"{platform.api}/me", auth=BearerAuth(session), timeout=10)
         assert reply.status_code == 200 and reply.history == []
         assert env[ACCESS_ENV] != first
-    finally:
-        platform.stop()
