@@ -19,7 +19,7 @@ from .discovery import ProviderMetadata, discover
 from .display import Presenter, clock_time, default_presenter
 from .errors import AuthError, InvalidGrant, NotSignedIn
 from .http import Transport, expect_json_object, form_request, get_request, json_object
-from .id_token import check_claims, decode_claims, display_name, has_name
+from .id_token import display_name, has_name, verify_id_token
 from .tokens import REFRESH_AHEAD, TokenSet, parse_token_response
 
 ACCESS_ENV = "OIDC_ACCESS_TOKEN"
@@ -234,8 +234,14 @@ class Session:
         put only `sub` in the ID token)."""
         claims: dict[str, Any] = {}
         if tokens.id_token:
-            claims = decode_claims(tokens.id_token)
-            check_claims(claims, issuer=wanted.issuer, client_id=wanted.client_id, now=self.clock.time())
+            claims = await verify_id_token(
+                tokens.id_token,
+                issuer=wanted.issuer,
+                client_id=wanted.client_id,
+                now=self.clock.time(),
+                jwks_uri=metadata.jwks_uri,
+                transport=self.transport,
+            )
         if not has_name(claims) and metadata.userinfo_endpoint:
             info = await self._userinfo(metadata.userinfo_endpoint, tokens.access_token)
             if info and (not claims or info.get("sub") == claims.get("sub")):

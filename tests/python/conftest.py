@@ -8,14 +8,16 @@ sys.path.insert(0, str(Path(__file__).parent / "integration"))
 sys.path.insert(0, str(Path(__file__).parents[2] / "py"))
 
 from fakes import FakeClock, ScriptedTransport  # noqa: E402
-from jupyterlite_auth import discovery  # noqa: E402
+from jupyterlite_auth import discovery, jwks  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def _fresh_discovery_cache():
+def _fresh_caches():
     discovery.clear_cache()
+    jwks.clear_cache()
     yield
     discovery.clear_cache()
+    jwks.clear_cache()
 
 
 @pytest.fixture

@@ -68,13 +68,17 @@ def device_reply(**overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not None}
 
 
-def unsigned_jwt(claims: dict[str, Any]) -> str:
-    import base64
+def signed_jwt(claims: dict[str, Any]) -> str:
+    """An ID token signed (RS256) by the scripted provider's key; see `provider_jwks()`."""
+    from signing import provider_key, sign
 
-    def part(value: dict[str, Any]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+    return sign(claims, provider_key(), "RS256", kid="provider-key")
 
-    return f"{part({'alg': 'RS256'})}.{part(claims)}.c2lnbmF0dXJl"
+
+def provider_jwks() -> dict[str, Any]:
+    from signing import jwk_of, provider_key
+
+    return {"keys": [jwk_of(provider_key(), "provider-key", alg="RS256")]}
 
 
 def token_reply(clock: FakeClock, *, access: str = "ACCESS-1", refresh: str | None = "REFRESH-1",
@@ -84,7 +88,7 @@ def token_reply(clock: FakeClock, *, access: str = "ACCESS-1", refresh: str | No
         "token_type": "Bearer",
         "expires_in": expires_in,
         "scope": "openid profile email offline_access",
-        "id_token": unsigned_jwt(
+        "id_token": signed_jwt(
             {"iss": issuer, "aud": "cli-device-client", "sub": "u1", "name": name,
              "exp": clock.time() + 3600, "iat": clock.time()}
         ),

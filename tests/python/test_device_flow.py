@@ -42,7 +42,6 @@ def poll(clock, transport, authorization=None, stats=None, statuses=None):
 
 def gaps(clock, transport):
     times = [t for t, _ in transport.requests_to(TOKEN)]
-    starts = [clock.monotonic()] if not times else []
     return [b - a for a, b in zip(times, times[1:])]
 
 

@@ -53,7 +53,10 @@ def make_session(clock, transport, env=None, opened=(True, ""), keep_fresh=False
 
 
 def script_flow(clock, transport, *token_steps):
+    from fakes import provider_jwks
+
     transport.script(WELL_KNOWN, json_reply(200, discovery_document()))
+    transport.script(f"{ISSUER}/jwks", json_reply(200, provider_jwks()))
     transport.script(DEVICE, json_reply(200, device_reply()))
     transport.script(TOKEN, *(token_steps or (oauth_error("authorization_pending"), json_reply(200, token_reply(clock)))))
 
@@ -213,10 +216,10 @@ def test_logout_revokes_and_forgets(clock, transport):
 
 
 def test_name_from_userinfo_when_the_id_token_has_only_sub(clock, transport):
-    from fakes import unsigned_jwt
+    from fakes import signed_jwt
 
     reply = token_reply(clock)
-    reply["id_token"] = unsigned_jwt({"iss": ISSUER, "aud": "cli-device-client", "sub": "u1",
+    reply["id_token"] = signed_jwt({"iss": ISSUER, "aud": "cli-device-client", "sub": "u1",
                                       "exp": clock.time() + 3600})
     script_flow(clock, transport, json_reply(200, reply))
     transport.script(f"{ISSUER}/me", json_reply(200, {"sub": "u1", "name": "Grace Hopper"}))
@@ -227,10 +230,10 @@ def test_name_from_userinfo_when_the_id_token_has_only_sub(clock, transport):
 
 
 def test_userinfo_of_another_subject_is_ignored(clock, transport):
-    from fakes import unsigned_jwt
+    from fakes import signed_jwt
 
     reply = token_reply(clock)
-    reply["id_token"] = unsigned_jwt({"iss": ISSUER, "aud": "cli-device-client", "sub": "u1",
+    reply["id_token"] = signed_jwt({"iss": ISSUER, "aud": "cli-device-client", "sub": "u1",
                                       "exp": clock.time() + 3600})
     script_flow(clock, transport, json_reply(200, reply))
     transport.script(f"{ISSUER}/me", json_reply(200, {"sub": "someone-else", "name": "Mallory"}))
