@@ -39,6 +39,23 @@ test('a 10 s token survives 45 s of API calls with no prompt and no 401', async 
       'bad = [s for s in statuses if s != 200]',
       'print(f"calls={len(statuses)} non200={len(bad)} distinct_tokens={len(tokens)}")',
     ].join('\n'),
+    // the ID token's signature was checked with WebCrypto, and a tampered one is refused
+    [
+      'import time',
+      'from jupyterlite_auth import current_session, jwks',
+      'from jupyterlite_auth.id_token import verify_id_token',
+      'from jupyterlite_auth.verifiers import available_verifier',
+      's = current_session()',
+      'jwks.clear_cache()',
+      'args = dict(issuer=s.config.issuer, client_id=s.config.client_id, now=time.time(), jwks_uri=s.metadata.jwks_uri, transport=s.transport)',
+      'print("verifier", type(available_verifier()).__name__)',
+      'print("sub", (await verify_id_token(s.tokens.id_token, **args))["sub"])',
+      'h, p, sig = s.tokens.id_token.split(".")',
+      'try:',
+      '    await verify_id_token(h + "." + p[:-2] + "AA." + sig, **args)',
+      'except Exception as e:',
+      '    print("tampered:", type(e).__name__)',
+    ].join('\n'),
   ]);
   await openNotebook(page, NOTEBOOK);
   await waitForKernelIdle(page, { path: NOTEBOOK });
@@ -57,6 +74,12 @@ test('a 10 s token survives 45 s of API calls with no prompt and no 401', async 
   expect(calls).toBeGreaterThanOrEqual(20);
   expect(distinct, 'the token was refreshed several times').toBeGreaterThanOrEqual(4);
   expect(text).not.toContain('Authentication Required');
+
+  await runCell(page, 2);
+  const verified = await outputText(cellByIndex(page, 2));
+  expect(verified).toContain('verifier WebCryptoVerifier');
+  expect(verified).toMatch(/sub \S+/);
+  expect(verified).toContain('tampered: InvalidResponse');
 
   const stats = await platform.stats();
   expect(stats.deviceAuthorizations).toBe(1); // one sign-in, no second prompt
