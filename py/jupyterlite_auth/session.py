@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, MutableMapping
 
 from . import config as config_module
+from .api_clients import prepare_http_clients
 from .clock import Clock, SystemClock
 from .device_flow import PollStats, poll_for_tokens, request_device_authorization
 from .discovery import ProviderMetadata, discover
@@ -223,6 +224,7 @@ class Session:
         self.config, self.metadata, self.user = wanted, metadata, user
         self._store(tokens)
         self._ensure_keeper()
+        await prepare_http_clients()
         result = self._signed_in(shown=True)
         presenter.signed_in(repr(result))
         return result

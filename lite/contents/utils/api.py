@@ -6,14 +6,8 @@ Like the real client, it reads the environment when a client is created, so crea
 """
 
 import os
-import sys
 
-import requests
-
-if sys.platform == "emscripten":  # in the browser, requests goes through the browser's XHR
-    import pyodide_http
-
-    pyodide_http.patch_all()
+import requests  # in JupyterLite, `await authenticate()` routes it through the browser (pyodide-http)
 
 
 class APIError(Exception):
