@@ -21,6 +21,56 @@ HELLO_TIMEOUT = 10.0
 REQUEST_TIMEOUT = 10.0
 
 
+class HostState:
+    """What the page knows of the embedding host: `standalone`, `waiting`, `received` or `none`.
+
+    Every change is published as the user-visible variable `data_from_host` (when data arrived) and
+    wakes whoever waits for the host. The payload may come as `dataJson` (a JSON string: lone
+    surrogates and other odd text survive it byte for byte) or as a structured-cloned `data`.
+    """
+
+    STATES = ("standalone", "waiting", "received", "none")
+
+    def __init__(self) -> None:
+        self.state = "standalone"
+        self.data: Any = None
+        self.changed = asyncio.Event()
+
+    def update(self, message: object) -> None:
+        if not isinstance(message, dict) or message.get("state") not in self.STATES:
+            return
+        self.state = message["state"]
+        if self.state == "received":
+            self.data = _payload(message)
+            _publish_data_from_host(self.data)
+        self.changed.set()
+        self.changed = asyncio.Event()
+
+
+def _payload(message: dict) -> Any:
+    text = message.get("dataJson")
+    if isinstance(text, str):
+        import json
+
+        try:
+            return json.loads(text)
+        except ValueError:
+            return None
+    return message.get("data")
+
+
+def _publish_data_from_host(data: Any) -> None:
+    """`data_from_host` in the user's namespace, as the platform's notebooks expect."""
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    if shell is not None:
+        shell.user_ns["data_from_host"] = data
+
+
 class _Channel:
     def __init__(self, name: str):
         import js  # type: ignore[import-not-found]
@@ -30,6 +80,7 @@ class _Channel:
         self._ids = itertools.count(1)
         self._pending: dict[str, asyncio.Future] = {}
         self.settings: dict[str, Any] = {}
+        self.host = HostState()
         self._configured = asyncio.get_running_loop().create_future()
         self._channel = js.BroadcastChannel.new(name)
         self._listener = create_proxy(self._on_message)
@@ -60,8 +111,12 @@ class _Channel:
         if kind == "config" and data.get("protocol") == PROTOCOL:
             settings = data.get("settings")
             self.settings = settings if isinstance(settings, dict) else {}
+            self.host.update(data.get("host"))
             if not self._configured.done():
                 self._configured.set_result(None)
+            return
+        if kind == "host-data" and data.get("protocol") == PROTOCOL:
+            self.host.update(data)
             return
         future = self._pending.get(data.get("id")) if isinstance(data.get("id"), str) else None
         if future is not None and not future.done() and kind.endswith("-result"):
@@ -125,3 +180,38 @@ async def open_url(url: str) -> tuple[bool, str]:
         return False, "the page did not answer"
     return bool(reply.get("opened")), str(reply.get("reason") or "")
 
+
+
+def host() -> HostState:
+    """The host state ({standalone} outside JupyterLite)."""
+    return _channel.host if _channel is not None else HostState()
+
+
+async def wait_for_host(timeout: float) -> HostState:
+    """Wait (bounded) while the page is still waiting for the host's first answer."""
+    state = host()
+    deadline = asyncio.get_running_loop().time() + timeout
+    while state.state == "waiting":
+        remaining = deadline - asyncio.get_running_loop().time()
+        if remaining <= 0:
+            break
+        try:
+            await asyncio.wait_for(state.changed.wait(), remaining)
+        except asyncio.TimeoutError:
+            break
+    return state
+
+
+async def ask_host_again(timeout: float) -> HostState:
+    """Ask the host for fresh data (`get-data`) and wait for its answer or the page's timeout."""
+    if _channel is None:
+        return HostState()
+    reply = await _channel.request("get-host-data", timeout=timeout)
+    _channel.host.update(reply)
+    return _channel.host
+
+
+async def request(kind: str, timeout: float, **fields: Any) -> dict:
+    if _channel is None:
+        raise RuntimeError("no page is attached to this kernel")
+    return await _channel.request(kind, timeout=timeout, **fields)

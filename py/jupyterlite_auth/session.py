@@ -19,6 +19,7 @@ from .device_flow import PollStats, poll_for_tokens, request_device_authorizatio
 from .discovery import ProviderMetadata, discover
 from .display import Presenter, clock_time, default_presenter
 from .errors import AuthError, InvalidGrant, NotSignedIn
+from .host import HostDataUnusable, apply_host_credentials, parse_host_data
 from .http import Transport, expect_json_object, form_request, get_request, json_object
 from .id_token import display_name, has_name, verify_id_token
 from .tokens import REFRESH_AHEAD, TokenSet, parse_token_response
@@ -27,6 +28,8 @@ ACCESS_ENV = "OIDC_ACCESS_TOKEN"
 REFRESH_ENV = "OIDC_REFRESH_TOKEN"
 
 Opener = Callable[[str], Awaitable[tuple[bool, str]]]
+#: Platform mode: `(ask_again) -> (state, data)`; state is standalone | waiting | received | none.
+HostLink = Callable[[bool], Awaitable[tuple[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,12 @@ class SignedIn:
     expires_wall: float | None
     #: The IPython execution count of the cell that signed in; that cell already shows the line.
     _cell: int | None = None
+    #: "device" (our own sign-in) or "host" (credentials from the platform's page).
+    mode: str = "device"
 
     def __repr__(self) -> str:
+        if self.mode == "host":
+            return f"Signed in through the platform page as account {self.name}"
         until = f" until {clock_time(self.expires_wall)}" if self.expires_wall else ""
         return f"Signed in as {self.name}{until}"
 
@@ -73,6 +80,8 @@ class Session:
         presenter_factory: Callable[[], Presenter] | None = None,
         opener: Opener | None = None,
         keep_fresh: bool = True,
+        host: HostLink | None = None,
+        notice: Callable[[str], None] | None = None,
     ):
         self._transport = transport
         self.clock = clock or SystemClock()
@@ -89,6 +98,8 @@ class Session:
         self._refresh: asyncio.Task | None = None
         self.last_poll_stats: PollStats | None = None
         self._keep_fresh = keep_fresh
+        self._host = host or _default_host
+        self._notice = notice or print
         self._keeper: asyncio.Task | None = None
 
     @property
@@ -109,7 +120,11 @@ class Session:
         client_id: str | None = None,
         scope: str | None = None,
     ) -> SignedIn:
-        """Return at once when signed in; refresh silently when possible; else the device flow."""
+        """Platform mode when the host page hands over credentials; else return at once when
+        signed in, refresh silently when possible, or run the device flow."""
+        signed_in = await self._from_host(force)
+        if signed_in is not None:
+            return signed_in
         wanted = config_module.resolve(
             issuer=issuer,
             client_id=client_id,
@@ -133,6 +148,25 @@ class Session:
         self._flow = asyncio.ensure_future(self._device_flow(wanted))
         self._flow_waiters = 0
         return await self._join_flow()
+
+    async def _from_host(self, force: bool) -> SignedIn | None:
+        """Use the host's credentials when embedded. Waits (bounded) for a host that has not
+        answered yet rather than starting a device flow behind its back; `force` asks it again."""
+        state, data = await self._host(force)
+        if state == "standalone":
+            return None
+        if state != "received":
+            self._notice("The platform page did not send credentials in time; signing in with the device flow.")
+            return None
+        try:
+            credentials = parse_host_data(data)
+        except HostDataUnusable as error:
+            self._notice(f"Not using the platform page's data ({error}); signing in with the device flow.")
+            return None
+        self._clear()
+        apply_host_credentials(credentials, self.environ)
+        await prepare_http_clients()
+        return SignedIn(credentials.account_id, "", None, None, mode="host")
 
     async def _join_flow(self) -> SignedIn:
         """Wait for the shared flow. Cancelling one waiter (a kernel interrupt) leaves the flow
@@ -360,6 +394,18 @@ class Session:
         assert self.tokens is not None and self.config is not None
         cell = _execution_count() if shown else None
         return SignedIn(self.user, self.config.issuer, self.tokens.expires_wall, cell)
+
+
+async def _default_host(ask_again: bool) -> tuple[str, Any]:
+    from . import _page
+
+    if not _page.attached():
+        return "standalone", None
+    settings = _page.site_settings()
+    timeout = settings.get("hostDataTimeout")
+    timeout = (timeout / 1000 if isinstance(timeout, (int, float)) and timeout > 0 else 5.0) + 5.0
+    state = await (_page.ask_host_again(timeout) if ask_again else _page.wait_for_host(timeout))
+    return state.state, state.data
 
 
 def _default_site_settings() -> dict[str, Any]:

@@ -32,7 +32,7 @@ class RecordingPresenter:
         self.events.append(("failed", message))
 
 
-def make_session(clock, transport, env=None, opened=(True, ""), keep_fresh=False):
+def make_session(clock, transport, env=None, opened=(True, ""), keep_fresh=False, host=None):
     presenter = RecordingPresenter()
     opens = []
 
@@ -40,11 +40,16 @@ def make_session(clock, transport, env=None, opened=(True, ""), keep_fresh=False
         opens.append(url)
         return opened
 
+    async def standalone(ask_again):
+        return "standalone", None
+
+    host = host or standalone
     session = Session(
         transport=transport,
         clock=clock,
         environ=env if env is not None else {},
         site_settings=lambda: {"issuer": ISSUER},
+        host=host,
         presenter_factory=lambda: presenter,
         opener=opener,
         keep_fresh=keep_fresh,
