@@ -88,6 +88,8 @@ def _first(*candidates: tuple[str, object]) -> tuple[str | None, str]:
             continue
         if not isinstance(value, str):
             raise ConfigError(f"The {source} must be a string, not {type(value).__name__}.")
+        if not value.strip() and source.startswith("argument"):
+            raise ConfigError(f"The {source} is empty: leave it out to use the configured value.")
         if value.strip():
             return value.strip(), source
     return None, ""

@@ -127,6 +127,7 @@ class TerminalPresenter:
             self._say("The sign-in page was opened in your browser.")
         else:
             self._say("Open the sign-in page above in a browser and enter the code.")
+        self._say("Waiting for you to confirm…")
 
     def status(self, kind: str, detail: str) -> None:
         text = _status_text(kind, detail)

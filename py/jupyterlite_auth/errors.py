@@ -46,9 +46,9 @@ class ProviderError(AuthError):
         self.error = error
         self.description = description
         self.endpoint = endpoint
-        detail = f"{error}: {description}" if description else error
-        where = f" from the {endpoint} endpoint" if endpoint else ""
-        message = f"The sign-in provider refused{where} ({detail})."
+        detail = f"{error} ({description})" if description else error
+        where = f"'s {endpoint} endpoint" if endpoint else ""
+        message = f"The sign-in provider{where} answered {detail}."
         if self.advice:
             message += " " + self.advice
         super().__init__(message)

@@ -56,7 +56,7 @@ class SignedIn:
             return
         from IPython.display import display
 
-        display({"text/plain": repr(self)}, raw=True)
+        display({"text/plain": f"✓ {repr(self)}"}, raw=True)
 
 
 def _execution_count() -> int | None:
@@ -248,6 +248,7 @@ class Session:
             tokens = parse_token_response(
                 reply, now_monotonic=self.clock.monotonic(), now_wall=self.clock.time()
             )
+            self._note_narrowed_scope(scope, tokens.scope)
             user = await self._user_from(tokens, wanted, metadata)
         except AuthError as error:
             presenter.failed(str(error))
@@ -262,6 +263,17 @@ class Session:
         result = self._signed_in(shown=True)
         presenter.signed_in(repr(result))
         return result
+
+    def _note_narrowed_scope(self, requested: str, granted: str | None) -> None:
+        """Providers may grant less than asked (RFC 6749 section 3.3) and say so only in `scope`."""
+        if granted is None:
+            return
+        missing = [item for item in requested.split() if item not in granted.split()]
+        if missing:
+            self._notice(
+                f"The provider did not grant the scope {' '.join(missing)} (granted: {granted or 'none'})."
+                + (" Without offline_access the sign-in cannot be refreshed." if "offline_access" in missing else "")
+            )
 
     async def _user_from(
         self, tokens: TokenSet, wanted: config_module.AuthConfig, metadata: ProviderMetadata

@@ -64,3 +64,9 @@ def test_offline_access_only_when_listed_and_scope_is_default():
     assert with_offline_access(default, None) == "openid profile email"
     explicit = resolve(scope="openid", environ={}, site={"issuer": "https://x/oidc"})
     assert with_offline_access(explicit, ("offline_access",)) == "openid"
+
+
+@pytest.mark.parametrize("name", ["issuer", "client_id", "scope"])
+def test_an_empty_argument_is_an_error_not_a_silent_default(name):
+    with pytest.raises(ConfigError, match=f"argument {name} is empty"):
+        resolve(**{name: " "}, environ={}, site={"issuer": "https://x/oidc"})

@@ -5,7 +5,7 @@ def test_notebook_shows_one_line_not_a_traceback():
     error = provider_error("access_denied", "End-User aborted interaction", endpoint="token")
     assert isinstance(error, AccessDenied)
     assert error._render_traceback_() == [
-        "AccessDenied: The sign-in provider refused from the token endpoint (access_denied: End-User aborted"
+        "AccessDenied: The sign-in provider's token endpoint answered access_denied (End-User aborted"
         " interaction). Sign-in was cancelled or declined in the browser. Run the cell again to retry."
     ]
 

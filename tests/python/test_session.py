@@ -350,3 +350,63 @@ def test_terminal_presenter_prints_code_and_link_but_never_the_device_code():
     assert "Open the sign-in page above in a browser" in text
     assert "poll less often" in text and "Signed in as Ada Lovelace" in text
     assert "DEVICE-CODE-SECRET" not in text
+
+
+def test_a_narrowed_scope_is_said_once(clock, transport):
+    reply = token_reply(clock)
+    reply["scope"] = "openid"
+    script_flow(clock, transport, json_reply(200, reply))
+    notices = []
+    session, _, _ = make_session(clock, transport)
+    session._notice = notices.append
+    asyncio.run(session.authenticate())
+    assert notices == ["The provider did not grant the scope profile email offline_access (granted: openid)."
+                       " Without offline_access the sign-in cannot be refreshed."]
+
+
+def test_platform_mode_uses_the_hosts_credentials(clock, transport):
+    host_data = {"apiConfig": {"accountId": "acc-1", "authToken": "HOST-TOKEN", "organizationId": "org-1",
+                               "clusters": [{"displayName": "c1", "queues": ["D"]}]},
+                 "environ": {"API_HOST": "platform.example.org", "API_PORT": 443}}
+    asked = []
+
+    async def host(ask_again):
+        asked.append(ask_again)
+        return "received", host_data
+
+    env = {"OIDC_ACCESS_TOKEN": "stale", "OIDC_REFRESH_TOKEN": "stale"}
+    session, presenter, _ = make_session(clock, transport, env, host=host)
+    result = asyncio.run(session.authenticate())
+    assert repr(result) == "Signed in through the platform page as account acc-1"
+    assert env == {"ACCOUNT_ID": "acc-1", "AUTH_TOKEN": "HOST-TOKEN", "ORGANIZATION_ID": "org-1",
+                   "CLUSTERS": '[{"displayName": "c1", "queues": ["D"]}]',
+                   "API_HOST": "platform.example.org", "API_PORT": "443"}
+    assert "HOST-TOKEN" not in repr(result)
+    assert transport.sent == [] and presenter.events == []
+    asyncio.run(session.authenticate(force=True))
+    assert asked == [False, True]
+
+
+import pytest as _pytest  # noqa: E402
+
+
+@_pytest.mark.parametrize(
+    "state, data, notice",
+    [
+        ("received", [{"material": 1}], "the host's data is a list, not an object with apiConfig"),
+        ("received", {"materials": []}, "the host's data has no apiConfig object"),
+        ("received", {"apiConfig": {"accountId": 7, "authToken": "t"}}, "no accountId string"),
+        ("none", None, "did not send credentials in time"),
+    ],
+)
+def test_unusable_host_data_falls_back_to_the_device_flow_with_a_notice(clock, transport, state, data, notice):
+    async def host(ask_again):
+        return state, data
+
+    script_flow(clock, transport)
+    notices = []
+    session, presenter, _ = make_session(clock, transport, host=host)
+    session._notice = notices.append
+    result = asyncio.run(session.authenticate())
+    assert repr(result).startswith("Signed in as Ada Lovelace")
+    assert len(notices) == 1 and notice in notices[0]

@@ -35,6 +35,8 @@ def unreachable_message(request: Request, site: str, detail: str) -> str:
         f"Either the server at {provider} is down or unreachable, or it does not allow "
         f"cross-origin requests (CORS) from this site's origin {site}. "
         f"Check that {provider} is up, and ask its administrators to allow the origin {site}."
+        + (" Check the issuer setting too: a wrong path gets a reply the browser cannot show."
+           if request.purpose == "discovery" else "")
     )
 
 
