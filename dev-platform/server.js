@@ -29,7 +29,10 @@ try {
 } catch (err) {
   if (err instanceof ConfigError) configError(err);
   if (err?.code === 'EADDRINUSE') {
-    process.stderr.write(`dev-platform: port ${err.port} on ${err.address} is already in use\n`);
+    process.stderr.write(
+      `dev-platform: port ${err.port} on ${err.address} is already in use (another dev platform or demo?). ` +
+        'Stop it, or choose free ports: PLATFORM_PORT=... SITE_PORT=... (make demo PLATFORM_PORT=9000 SITE_PORT=9001)\n'
+    );
     process.exit(3);
   }
   throw err;
