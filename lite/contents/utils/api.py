@@ -1,5 +1,6 @@
 """A small stand-in for the platform's API client, reading the same environment it reads:
-API_HOST, API_PORT, API_SECURE for the address and OIDC_ACCESS_TOKEN for the bearer token.
+API_HOST, API_PORT, API_SECURE for the address; OIDC_ACCESS_TOKEN for a bearer token (standalone
+sign-in), else ACCOUNT_ID and AUTH_TOKEN (handed over by the platform's page).
 
 Like the real client, it reads the environment when a client is created, so create it after
 `await authenticate()`.
@@ -25,25 +26,29 @@ class _Projects:
 
 
 class APIClient:
-    def __init__(self, host, port, secure, token):
+    def __init__(self, host, port, secure, headers):
         scheme = "https" if secure else "http"
         default_port = 443 if secure else 80
         netloc = host if int(port) == default_port else f"{host}:{port}"
         self.base_url = f"{scheme}://{netloc}/api"
-        self._headers = {"Authorization": f"Bearer {token}"}
+        self._headers = headers
         self.projects = _Projects(self)
 
     @classmethod
     def authenticate(cls):
         token = os.environ.get("OIDC_ACCESS_TOKEN")
-        if not token:
-            raise APIError("No OIDC_ACCESS_TOKEN: run `await authenticate()` first.")
+        if token:
+            headers = {"Authorization": f"Bearer {token}"}
+        elif os.environ.get("ACCOUNT_ID") and os.environ.get("AUTH_TOKEN"):
+            headers = {"X-Account-Id": os.environ["ACCOUNT_ID"], "X-Auth-Token": os.environ["AUTH_TOKEN"]}
+        else:
+            raise APIError("No credentials in the environment: run `await authenticate()` first.")
         secure = os.environ.get("API_SECURE", "true").lower() in ("1", "true", "yes", "on")
         return cls(
             os.environ.get("API_HOST", "127.0.0.1"),
             os.environ.get("API_PORT", "443" if secure else "80"),
             secure,
-            token,
+            headers,
         )
 
     def get(self, path, params=None):
