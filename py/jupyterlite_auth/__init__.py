@@ -21,6 +21,8 @@ from .errors import (
     SignInTimeout,
     TransportError,
 )
+from .brokered_fetch import BrokeredResponse, brokered_fetch
+from .host import HostDataUnusable, HostError, send_to_host
 from .session import Session, SignedIn
 
 _session: Session | None = None
@@ -78,6 +80,11 @@ __all__ = [
     "get_access_token",
     "auth_headers",
     "logout",
+    "send_to_host",
+    "brokered_fetch",
+    "BrokeredResponse",
+    "HostError",
+    "HostDataUnusable",
     "current_session",
     "Session",
     "BearerAuth",
