@@ -131,10 +131,12 @@ export interface IDisposableLike {
  * take the request (it must send it synchronously). Whatever it returns is
  * disposed when that kernel start ends (restart or shutdown).
  */
-export type OnKernelStart = (kernel: IKernelLike) => IDisposableLike | void;
+export type OnKernelStart<T extends IDisposableLike = IDisposableLike> = (
+  kernel: IKernelLike
+) => T | void;
 
-export interface IKernelBootstrapperOptions {
-  onStart: OnKernelStart;
+export interface IKernelBootstrapperOptions<T extends IDisposableLike = IDisposableLike> {
+  onStart: OnKernelStart<T>;
   /**
    * Whether a kernel gets the bootstrap, asked once per kernel id. It must
    * not need the kernel itself (no kernel info): answer synchronously when
@@ -143,7 +145,7 @@ export interface IKernelBootstrapperOptions {
   accepts: (kernel: IKernelLike) => boolean | Promise<boolean>;
 }
 
-interface IKernelState {
+interface IKernelState<T extends IDisposableLike> {
   readonly id: string;
   /** Bumped at each restart. */
   epoch: number;
@@ -162,11 +164,11 @@ interface IKernelState {
   /** A restart was seen; the request waits for the connection to clear its queue. */
   restartQueued: boolean;
   /** What `onStart` returned for the current start (its channel). */
-  current: IDisposableLike | null;
+  current: T | null;
 }
 
-export class KernelBootstrapper {
-  constructor(options: IKernelBootstrapperOptions) {
+export class KernelBootstrapper<T extends IDisposableLike = IDisposableLike> {
+  constructor(options: IKernelBootstrapperOptions<T>) {
     this._onStart = options.onStart;
     this._accepts = options.accepts;
   }
@@ -174,6 +176,21 @@ export class KernelBootstrapper {
   /** Number of kernels with state (for tests and debugging). */
   get size(): number {
     return this._states.size;
+  }
+
+  /**
+   * What `onStart` returned for every kernel's current start (their
+   * channels), e.g. to tell every live kernel something. Starts that ended
+   * (restart, shutdown) are not included.
+   */
+  starts(): T[] {
+    const starts: T[] = [];
+    for (const state of this._states.values()) {
+      if (state.current) {
+        starts.push(state.current);
+      }
+    }
+    return starts;
   }
 
   /** Follow a session context (a notebook's or a console's). Idempotent. */
@@ -309,8 +326,8 @@ export class KernelBootstrapper {
     });
   }
 
-  private _newState(id: string, via: ISessionContextLike): IKernelState {
-    const state: IKernelState = {
+  private _newState(id: string, via: ISessionContextLike): IKernelState<T> {
+    const state: IKernelState<T> = {
       id,
       epoch: 0,
       startedEpoch: -1,
@@ -325,7 +342,7 @@ export class KernelBootstrapper {
   }
 
   /** The live connection to the kernel of `state`, preferring `via`'s. */
-  private _connection(state: IKernelState): IKernelLike | null {
+  private _connection(state: IKernelState<T>): IKernelLike | null {
     const usable = (context: ISessionContextLike) => {
       const kernel = context.isDisposed ? null : context.session?.kernel;
       const live =
@@ -350,7 +367,7 @@ export class KernelBootstrapper {
   }
 
   /** Send the bootstrap of the current start, if due and the kernel is accepted. */
-  private _tryStart(state: IKernelState): void {
+  private _tryStart(state: IKernelState<T>): void {
     if (
       this._disposed ||
       this._states.get(state.id) !== state ||
@@ -378,7 +395,7 @@ export class KernelBootstrapper {
     }
   }
 
-  private _classify(state: IKernelState, kernel: IKernelLike): void {
+  private _classify(state: IKernelState<T>, kernel: IKernelLike): void {
     if (state.classifying) {
       return;
     }
@@ -423,16 +440,16 @@ export class KernelBootstrapper {
   }
 
   /** Release what the previous start created (its channel). */
-  private _endStart(state: IKernelState): void {
+  private _endStart(state: IKernelState<T>): void {
     const current = state.current;
     state.current = null;
     current?.dispose();
   }
 
-  private _onStart: OnKernelStart;
+  private _onStart: OnKernelStart<T>;
   private _accepts: (kernel: IKernelLike) => boolean | Promise<boolean>;
   private _contexts = new Set<ISessionContextLike>();
-  private _states = new Map<string, IKernelState>();
+  private _states = new Map<string, IKernelState<T>>();
   private _disposed = false;
 }
 

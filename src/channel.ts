@@ -8,6 +8,8 @@
  */
 
 import type { IOpenResult } from './broker';
+import type { IFetchResult } from './fetch-broker';
+import type { IHostSnapshot, ISendResult } from './host-bridge';
 import type { IAuthSettings } from './settings';
 import { LOG_PREFIX } from './settings';
 
@@ -42,12 +44,28 @@ export interface IPort {
   close(): void;
 }
 
+/** What the channel needs of the host bridge (src/host-bridge.ts). */
+export interface IHostPort {
+  /** The current state (and data), for `config`. */
+  snapshot(): IHostSnapshot;
+  /** Ask the host again; resolves once it answered or timed out. Never rejects. */
+  request(): Promise<IHostSnapshot>;
+  /** Send a payload to the host (`set-data`). */
+  send(payload: unknown): ISendResult;
+}
+
 export interface IPageChannelOptions {
   /** Current, validated settings; read on every `hello`. */
   settings: () => Promise<IAuthSettings> | IAuthSettings;
   /** Performs `open` requests. */
   broker: { open(url: unknown): IOpenResult };
+  /** The host bridge; without it the host state is always `standalone`. */
+  host?: IHostPort | null;
+  /** Performs `fetch` requests (src/fetch-broker.ts); without it they fail. */
+  fetcher?: { fetch(request: unknown, via: unknown): Promise<IFetchResult> } | null;
 }
+
+const STANDALONE: IHostSnapshot = Object.freeze({ state: 'standalone' as const });
 
 export class PageChannel {
   constructor(port: IPort, options: IPageChannelOptions) {
@@ -71,29 +89,94 @@ export class PageChannel {
     if (this._disposed || !isRecord(data) || typeof data.type !== 'string') {
       return;
     }
+    if (data.type === 'hello') {
+      return this._hello();
+    }
+    // Requests: without a string id the reply could not be matched, so a
+    // request without one is ignored. Every other request gets one reply.
+    if (typeof data.id !== 'string') {
+      return;
+    }
+    const id = data.id;
     switch (data.type) {
-      case 'hello': {
-        let settings: IAuthSettings;
-        try {
-          settings = await this._options.settings();
-        } catch (error) {
-          console.error(`${LOG_PREFIX} could not read settings:`, error);
-          return;
-        }
-        this._post({ type: 'config', protocol: PROTOCOL_VERSION, settings });
+      case 'open': {
+        const result = this._options.broker.open(data.url);
+        this._post({ type: 'open-result', id, ...result });
         return;
       }
-      case 'open': {
-        // Without a string id the reply could not be matched: ignore.
-        if (typeof data.id !== 'string') {
-          return;
+      case 'get-host-data': {
+        let snapshot: IHostSnapshot;
+        try {
+          snapshot = this._options.host ? await this._options.host.request() : STANDALONE;
+        } catch (error) {
+          console.error(`${LOG_PREFIX} asking the host for data failed:`, error);
+          snapshot = this._hostSnapshot();
         }
-        const result = this._options.broker.open(data.url);
-        this._post({ type: 'open-result', id: data.id, ...result });
+        this._post({ type: 'get-host-data-result', id, ...snapshot });
+        return;
+      }
+      case 'send-to-host': {
+        let result: ISendResult;
+        const payload = sendPayload(data);
+        if (!payload.ok) {
+          result = { sent: false, reason: payload.reason };
+        } else if (!this._options.host) {
+          result = { sent: false, reason: 'standalone: no trusted host embeds this site' };
+        } else {
+          try {
+            result = this._options.host.send(payload.value);
+          } catch (error) {
+            result = { sent: false, reason: `could not post to the host: ${String(error)}` };
+          }
+        }
+        this._post({ type: 'send-to-host-result', id, ...result });
+        return;
+      }
+      case 'fetch': {
+        let result: IFetchResult;
+        if (!this._options.fetcher) {
+          result = { ok: false, error: 'refused: this page does not perform fetches' };
+        } else {
+          try {
+            result = await this._options.fetcher.fetch(data.request, data.via);
+          } catch (error) {
+            result = { ok: false, error: `page error: ${String(error)}` };
+          }
+        }
+        this._post({ type: 'fetch-result', id, ...result });
         return;
       }
       default:
         return;
+    }
+  }
+
+  /** Answer `hello` with `config`. */
+  private async _hello(): Promise<void> {
+    let settings: IAuthSettings;
+    try {
+      settings = await this._options.settings();
+    } catch (error) {
+      console.error(`${LOG_PREFIX} could not read settings:`, error);
+      return;
+    }
+    // Read after the settings: the page starts its host bridge before the
+    // settings reader resolves, so this is the decided state.
+    const host = this._hostSnapshot();
+    this._post({ type: 'config', protocol: PROTOCOL_VERSION, settings, host });
+  }
+
+  /** Tell the kernel the host state changed (`host-data`). */
+  postHostData(snapshot: IHostSnapshot): void {
+    this._post({ type: 'host-data', protocol: PROTOCOL_VERSION, ...snapshot });
+  }
+
+  private _hostSnapshot(): IHostSnapshot {
+    try {
+      return this._options.host?.snapshot() ?? STANDALONE;
+    } catch (error) {
+      console.error(`${LOG_PREFIX} could not read the host state:`, error);
+      return STANDALONE;
     }
   }
 
@@ -121,6 +204,29 @@ export class PageChannel {
   private _options: IPageChannelOptions;
   private _listener: (event: { data: unknown }) => void;
   private _disposed = false;
+}
+
+/**
+ * The payload of a `send-to-host` request: `payloadJson` (JSON text, which
+ * keeps odd strings exact) or else `payload` (a structured-cloned value).
+ */
+function sendPayload(
+  data: Record<string, unknown>
+): { ok: true; value: unknown } | { ok: false; reason: string } {
+  if ('payloadJson' in data) {
+    if (typeof data.payloadJson !== 'string') {
+      return { ok: false, reason: 'refused: payloadJson must be a string of JSON' };
+    }
+    try {
+      return { ok: true, value: JSON.parse(data.payloadJson) };
+    } catch {
+      return { ok: false, reason: 'refused: payloadJson is not valid JSON' };
+    }
+  }
+  if ('payload' in data) {
+    return { ok: true, value: data.payload };
+  }
+  return { ok: false, reason: 'refused: no payload' };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -2,8 +2,9 @@
  * jupyterlite-auth: the page side of sign-in for notebooks.
  *
  * Every Pyodide kernel gets, at each start, a private side channel to this
- * page (for settings and for opening the sign-in tab); see
- * docs/kernel-page-protocol.md.
+ * page (for settings, host data, opening the sign-in tab and fetches); see
+ * docs/kernel-page-protocol.md. When the site is embedded by a trusted host
+ * page, the host bridge passes that page's data on to every kernel.
  */
 
 import type {
@@ -24,15 +25,25 @@ import {
 } from './bootstrap';
 import { Broker } from './broker';
 import { newChannelName, PageChannel } from './channel';
-import type { IAuthSettings } from './settings';
-import { LOG_PREFIX, emptySettings, validateSettings } from './settings';
+import { FetchBroker } from './fetch-broker';
+import type { IWindowLike } from './host-bridge';
+import { HostBridge } from './host-bridge';
+import type { IHostSettings, IKernelSettings } from './settings';
+import {
+  HOST_SETTING_DEFAULTS,
+  LOG_PREFIX,
+  emptySettings,
+  kernelSettings,
+  validateHostSettings,
+  validateSettings
+} from './settings';
 
 export const PLUGIN_ID = 'jupyterlite-auth:plugin';
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
   description:
-    'Hands each Pyodide kernel its sign-in settings and opens sign-in pages for it.',
+    'Hands each Pyodide kernel its sign-in settings and the host page\'s data, opens sign-in pages and performs fetches for it.',
   autoStart: true,
   requires: [ISettingRegistry],
   optional: [INotebookTracker, IConsoleTracker],
@@ -44,8 +55,29 @@ const plugin: JupyterFrontEndPlugin<void> = {
   ): void => {
     // Start watching kernels at once; settings are awaited only when a kernel
     // asks for them (long after: a Pyodide kernel takes seconds to start).
-    const settings = loadSettings(registry);
+    const loaded = loadSettings(registry);
     const broker = new Broker();
+
+    // The host bridge decides its state as soon as the settings are loaded;
+    // a kernel's `config` waits for that, so it carries the decided state.
+    const host = new HostBridge({ window: window as unknown as IWindowLike });
+    let hostSettings: IHostSettings = HOST_SETTING_DEFAULTS;
+    // Read once, when the page loads: the host is decided once per page.
+    const hostStarted = loaded.then(loadedSettings => {
+      hostSettings = validateHostSettings(loadedSettings?.composite);
+      host.start(hostSettings);
+    });
+    const settings = async (): Promise<IKernelSettings> => {
+      const loadedSettings = await loaded;
+      await hostStarted;
+      const auth = loadedSettings ? validateSettings(loadedSettings.composite) : emptySettings();
+      return kernelSettings(auth, hostSettings);
+    };
+    const fetcher = new FetchBroker({
+      host,
+      timeout: () => hostSettings.hostFetchTimeout
+    });
+    showHostState(host.snapshot().state);
 
     // In JupyterLite every Python kernel (Pyodide; others skip themselves
     // with a message on stderr). In JupyterLab (CPython kernels): none.
@@ -60,13 +92,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
       return python ?? specs.ready.then(() => !!isPythonSpec(specs.specs, kernel.name));
     };
 
-    const bootstrapper = new KernelBootstrapper({
+    const bootstrapper = new KernelBootstrapper<PageChannel>({
       accepts,
       onStart: kernel => {
         const name = newChannelName();
         const channel = new PageChannel(new BroadcastChannel(name), {
           settings,
-          broker
+          broker,
+          host,
+          fetcher
         });
         // Sends the execute request synchronously (it is queued until the
         // kernel is up), so it is ahead of any cell the user runs.
@@ -88,22 +122,39 @@ const plugin: JupyterFrontEndPlugin<void> = {
     app.serviceManager.kernels.runningChanged.connect((_, models) =>
       bootstrapper.retain(models.map(model => model.id))
     );
+
+    // Every live kernel hears about new host data at once (`host-data`).
+    host.onChange(snapshot => {
+      showHostState(snapshot.state);
+      for (const channel of bootstrapper.starts()) {
+        channel.postHostData(snapshot);
+      }
+    });
   }
 };
 
 /**
- * A reader of the current settings. The registry is read on every call, so a
- * kernel started after a settings change gets the new values.
+ * The plugin's settings, or null when they could not be loaded. Their
+ * `composite` follows later changes, so a kernel started after a settings
+ * change gets the new values.
  */
-function loadSettings(registry: ISettingRegistry): () => Promise<IAuthSettings> {
-  const loaded = registry.load(PLUGIN_ID).catch(error => {
+function loadSettings(registry: ISettingRegistry): Promise<ISettingRegistry.ISettings | null> {
+  return registry.load(PLUGIN_ID).catch(error => {
     console.error(`${LOG_PREFIX} could not load settings; using none:`, error);
     return null;
   });
-  return async () => {
-    const settings = await loaded;
-    return settings ? validateSettings(settings.composite) : emptySettings();
-  };
+}
+
+/**
+ * The host state on the page's body (`data-jupyterlite-auth-host`), for
+ * diagnostics and UI tests. Never the data itself.
+ */
+function showHostState(state: string): void {
+  try {
+    document.body.dataset.jupyterliteAuthHost = state;
+  } catch {
+    // no document (tests) or no body yet
+  }
 }
 
 export default plugin;

@@ -120,3 +120,140 @@ function describe(value: unknown): string {
   }
   return `a ${typeof value}`;
 }
+
+/**
+ * The page's own settings for platform mode (docs/kernel-page-protocol.md,
+ * "Platform mode"). They are read by the page only, never sent to kernels.
+ */
+export interface IHostSettings {
+  /** Exact origins of pages allowed to embed the site as its host; [] = none. */
+  allowedHostOrigins: string[];
+  /** How long the page waits for the host's answer to `get-data`, ms. */
+  hostDataTimeout: number;
+  /** How long a fetch may take (the host's answer, or the page's own fetch), ms. */
+  hostFetchTimeout: number;
+}
+
+export const HOST_SETTING_DEFAULTS: Readonly<IHostSettings> = Object.freeze({
+  allowedHostOrigins: [],
+  hostDataTimeout: 5000,
+  hostFetchTimeout: 30000
+});
+
+/**
+ * What kernels get in `config.settings`: the four settings, plus the two
+ * timeouts, so a kernel waits for the page a little longer than the page
+ * waits for the host. The trusted origins stay on the page.
+ */
+export interface IKernelSettings extends IAuthSettings {
+  hostDataTimeout: number;
+  hostFetchTimeout: number;
+}
+
+export function kernelSettings(auth: IAuthSettings, host: IHostSettings): IKernelSettings {
+  return {
+    ...auth,
+    hostDataTimeout: host.hostDataTimeout,
+    hostFetchTimeout: host.hostFetchTimeout
+  };
+}
+
+/** Longest timeout accepted for either setting: ten minutes. */
+export const MAX_TIMEOUT_MS = 600000;
+
+const TIMEOUT_KEYS = [
+  ['hostDataTimeout', 0],
+  ['hostFetchTimeout', 1]
+] as const;
+
+/**
+ * Whether `value` is an exact origin such as https://platform.example.org:
+ * http(s), lowercase host, no default port, no path, query, fragment or
+ * credentials; that is, what a browser puts in `MessageEvent.origin`.
+ * Returns null when it is, else why not.
+ */
+export function originProblem(value: string): string | null {
+  if (value === '*' || value === 'null') {
+    return `${JSON.stringify(value)} is not an origin; name each trusted host exactly`;
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'not an absolute URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return `scheme ${url.protocol} is not http: or https:`;
+  }
+  if (url.origin !== value) {
+    return `not an exact origin (did you mean ${JSON.stringify(url.origin)}?)`;
+  }
+  return null;
+}
+
+/**
+ * Validate the platform-mode settings. Bad origins are dropped one by one, a
+ * bad timeout falls back to its default; each is reported with the setting's
+ * name. Other keys are ignored.
+ */
+export function validateHostSettings(
+  raw: unknown,
+  report: (message: string) => void = message =>
+    console.error(`${LOG_PREFIX} ${message}`)
+): IHostSettings {
+  const settings: IHostSettings = { ...HOST_SETTING_DEFAULTS, allowedHostOrigins: [] };
+  if (!isPlainObject(raw)) {
+    // validateSettings reports a non-object settings value already.
+    return settings;
+  }
+
+  const origins = raw.allowedHostOrigins;
+  if (origins !== undefined && origins !== null) {
+    if (!Array.isArray(origins)) {
+      report(
+        `setting "allowedHostOrigins" must be an array of origins, got ${describe(origins)}; trusting no host`
+      );
+    } else {
+      for (const entry of origins) {
+        if (typeof entry !== 'string') {
+          report(
+            `setting "allowedHostOrigins" entry must be a string such as "https://platform.example.org", got ${describe(entry)}; leaving it out`
+          );
+          continue;
+        }
+        const problem = originProblem(entry);
+        if (problem) {
+          report(
+            `setting "allowedHostOrigins" entry ${JSON.stringify(entry)} is invalid: ${problem}; leaving it out`
+          );
+          continue;
+        }
+        if (!settings.allowedHostOrigins.includes(entry)) {
+          settings.allowedHostOrigins.push(entry);
+        }
+      }
+    }
+  }
+
+  for (const [key, min] of TIMEOUT_KEYS) {
+    const value = raw[key];
+    if (value === undefined || value === null) {
+      continue;
+    }
+    if (
+      typeof value !== 'number' ||
+      !Number.isInteger(value) ||
+      value < min ||
+      value > MAX_TIMEOUT_MS
+    ) {
+      report(
+        `setting "${key}" must be a whole number of milliseconds from ${min} to ${MAX_TIMEOUT_MS}, got ${
+          typeof value === 'number' ? value : describe(value)
+        }; using ${HOST_SETTING_DEFAULTS[key]}`
+      );
+      continue;
+    }
+    settings[key] = value;
+  }
+  return settings;
+}

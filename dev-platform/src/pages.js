@@ -152,6 +152,8 @@ export function indexPage({ issuer, api, site, siteServed }) {
   <li>Provider metadata: <a href="${escape(issuer)}/.well-known/openid-configuration">${escape(issuer)}/.well-known/openid-configuration</a></li>
   <li>Enter a device code: <a href="${escape(issuer)}/device">${escape(issuer)}/device</a></li>
   <li>API: <code>${escape(api)}</code> (bearer token required)</li>
+  <li>Host page (the site embedded as on the platform): <a href="/host">/host</a>
+    (<a href="/host?data=list">list data</a>, <a href="/host?silent=1">silent</a>)</li>
 </ul>`);
 }
 

@@ -13,6 +13,7 @@ import { createInteractions } from './interactions.js';
 import * as pages from './pages.js';
 import { createProvider, MOUNT } from './provider.js';
 import { observeProvider } from './provider-observer.js';
+import { createHostPage } from './host-page.js';
 import { createStaticSite } from './static-site.js';
 import { createStats } from './stats.js';
 import { createStore } from './store.js';
@@ -117,6 +118,7 @@ async function start(config, servers, keyPromise, log) {
   const providerCallback = provider.callback();
   const interactions = createInteractions({ provider, accounts });
   const api = createApi({ provider, accounts, config, siteOrigin });
+  const hostPage = createHostPage({ config, siteOrigin, platformUrl: origin });
 
   const urls = Object.freeze({
     platform: `${origin}/`,
@@ -127,6 +129,7 @@ async function start(config, servers, keyPromise, log) {
     verification: `${issuer}/device`,
     api: `${origin}/api/`,
     stats: `${origin}/dev/stats`,
+    host: `${origin}/host`,
     site: siteUrl ?? null,
     siteOrigin,
   });
@@ -162,8 +165,8 @@ async function start(config, servers, keyPromise, log) {
     if (path === '/' && ['GET', 'HEAD'].includes(req.method)) {
       return sendHtml(res, pages.indexPage({ issuer, api: urls.api, site: siteUrl ?? `${siteOrigin}/`, siteServed: Boolean(siteUrl) }));
     }
-    // Host page (a later issue): GET /host will render the page that embeds the site in an
-    // iframe and answers its get-data requests. It belongs here, on the platform origin.
+    // The host page: embeds the site in an iframe and answers its iframe messages (host-page.js).
+    if (hostPage.matches(path)) return hostPage.handle(req, res, url);
     if (path === '/dev' || path.startsWith('/dev/')) return devTools(req, res, url);
     if (path === '/api' || path.startsWith('/api/')) return api(req, res, url);
     if (interactions.matches(path)) return interactions.handle(req, res, path);

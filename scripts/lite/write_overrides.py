@@ -14,6 +14,13 @@ from urllib.parse import urlsplit
 LITE = Path(__file__).resolve().parents[2] / "lite"
 
 
+def exact_origin(scheme: str, hostname: str, port: int) -> str:
+    """The origin as a browser spells it (MessageEvent.origin): no default port, IPv6 in brackets."""
+    host = f"[{hostname}]" if ":" in hostname else hostname
+    default = 443 if scheme == "https" else 80
+    return f"{scheme}://{host}" if port == default else f"{scheme}://{host}:{port}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--platform", required=True, help="the dev platform's origin")
@@ -29,6 +36,8 @@ def main() -> None:
             "issuer": f"{origin.scheme}://{origin.netloc}/oidc",
             # What the platform's API client reads; sign-in derives the same issuer from these.
             "environ": {"API_HOST": origin.hostname, "API_PORT": str(port), "API_SECURE": str(secure).lower()},
+            # The platform's host page (/host) embeds the site: trust exactly its origin.
+            "allowedHostOrigins": [exact_origin(origin.scheme, origin.hostname, port)],
         }
     }
     Path(args.output).write_text(json.dumps(settings, indent=2) + "\n")

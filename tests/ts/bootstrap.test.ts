@@ -624,6 +624,48 @@ describe('KernelBootstrapper', () => {
     context.setStatus('dead');
     assert.equal(starts[0].disposed, true);
   });
+
+  it('lists the live starts (channels) for broadcasting: one per kernel, current start only', async () => {
+    let serial = 0;
+    class Start {
+      readonly n = ++serial;
+      disposed = false;
+      constructor(readonly id: string) {}
+      dispose(): void {
+        this.disposed = true;
+      }
+    }
+    const bootstrapper = new KernelBootstrapper<Start>({
+      accepts: kernel => kernel.name !== 'javascript',
+      onStart: kernel => {
+        void runBootstrap(kernel, BOOTSTRAP);
+        return new Start(kernel.id);
+      }
+    });
+    const watch = (context: FakeContext) =>
+      bootstrapper.watch(context as unknown as ISessionContextLike);
+    const live = () => bootstrapper.starts().map(start => [start.id, start.n]);
+    assert.deepEqual(live(), []);
+    const a = new FakeContext();
+    const b = new FakeContext();
+    const c = new FakeContext();
+    [a, b, c].forEach(watch);
+    await startKernel(a, new FakeKernel('k1'));
+    await startKernel(b, new FakeKernel('k2'));
+    await startKernel(c, new FakeKernel('k3', 'javascript'));
+    assert.deepEqual(live(), [['k1', 1], ['k2', 2]], 'refused kernels have no channel');
+    a.beginRestart();
+    assert.deepEqual(live(), [['k2', 2]], 'a restarting kernel has none until its new start');
+    await Promise.resolve();
+    a.finishRestart();
+    await tick();
+    assert.deepEqual(live(), [['k1', 3], ['k2', 2]]);
+    b.setStatus('dead');
+    assert.deepEqual(live(), [['k1', 3]]);
+    assert.ok(bootstrapper.starts().every(start => !start.disposed));
+    bootstrapper.dispose();
+    assert.deepEqual(live(), []);
+  });
 });
 
 describe('runBootstrap', () => {

@@ -10,6 +10,8 @@ import {
   PageChannel,
   PROTOCOL_VERSION
 } from '../../src/channel';
+import type { IFetchResult } from '../../src/fetch-broker';
+import type { IHostSnapshot, ISendResult } from '../../src/host-bridge';
 import type { IAuthSettings } from '../../src/settings';
 
 /** A BroadcastChannel stand-in: records what the page posts, lets a test deliver. */
@@ -104,7 +106,7 @@ describe('PageChannel', () => {
     const { port } = setup();
     await port.deliver({ type: 'hello', protocol: 1 });
     assert.deepEqual(port.posted, [
-      { type: 'config', protocol: PROTOCOL_VERSION, settings: SETTINGS }
+      { type: 'config', protocol: PROTOCOL_VERSION, settings: SETTINGS, host: { state: 'standalone' } }
     ]);
   });
 
@@ -163,7 +165,9 @@ describe('PageChannel', () => {
 
   it('ignores unknown types', async () => {
     const { port, opened } = setup();
-    await port.deliver({ type: 'fetch', id: '1', request: {} });
+    await port.deliver({ type: 'teleport', id: '1', request: {} });
+    await port.deliver({ type: 'host-data', protocol: 1, state: 'received', data: {} });
+    await port.deliver({ type: 'fetch-result', id: '1', ok: true });
     await port.deliver({ type: 'config', protocol: 1, settings: {} });
     await port.deliver({ type: 'open-result', id: '1', opened: true });
     assert.deepEqual(port.posted, []);
@@ -238,11 +242,246 @@ describe('PageChannel', () => {
       assert.deepEqual(await reply, {
         type: 'config',
         protocol: PROTOCOL_VERSION,
-        settings: SETTINGS
+        settings: SETTINGS,
+        host: { state: 'standalone' }
       });
     } finally {
       channel.dispose();
       kernelSide.close();
     }
+  });
+});
+
+/** A host bridge stand-in: a settable snapshot, scripted answers. */
+class FakeHost {
+  current: IHostSnapshot = { state: 'standalone' };
+  requests = 0;
+  sent: unknown[] = [];
+  answer: () => Promise<IHostSnapshot> = async () => this.current;
+  sendResult: ISendResult = { sent: true };
+  snapshot(): IHostSnapshot {
+    return this.current;
+  }
+  request(): Promise<IHostSnapshot> {
+    this.requests++;
+    return this.answer();
+  }
+  send(payload: unknown): ISendResult {
+    this.sent.push(payload);
+    return this.sendResult;
+  }
+}
+
+function platformSetup(
+  fetch: (request: unknown, via: unknown) => Promise<IFetchResult> = async () => ({
+    ok: true,
+    via: 'page',
+    response: { status: 200, statusText: 'OK', headers: {}, body: 'hi' }
+  })
+) {
+  const port = new FakePort();
+  const host = new FakeHost();
+  const fetches: [unknown, unknown][] = [];
+  const channel = new PageChannel(port, {
+    settings: () => SETTINGS,
+    broker: new Broker(() => null),
+    host,
+    fetcher: {
+      fetch: (request, via) => {
+        fetches.push([request, via]);
+        return fetch(request, via);
+      }
+    }
+  });
+  return { port, host, channel, fetches };
+}
+
+describe('PageChannel platform mode', () => {
+  it('config carries the host state and data as the bridge has them', async () => {
+    const { port, host } = platformSetup();
+    host.current = { state: 'waiting' };
+    await port.deliver({ type: 'hello', protocol: 1 });
+    host.current = { state: 'received', data: [{ name: 'Si' }] };
+    await port.deliver({ type: 'hello', protocol: 1 });
+    assert.deepEqual(
+      port.posted.map(m => (m as { host: unknown }).host),
+      [{ state: 'waiting' }, { state: 'received', data: [{ name: 'Si' }] }]
+    );
+  });
+
+  it('posts host-data with protocol, state and data', () => {
+    const { port, channel } = platformSetup();
+    channel.postHostData({ state: 'received', data: { apiConfig: { accountId: 'a' } } });
+    channel.postHostData({ state: 'none' });
+    assert.deepEqual(port.posted, [
+      { type: 'host-data', protocol: 1, state: 'received', data: { apiConfig: { accountId: 'a' } } },
+      { type: 'host-data', protocol: 1, state: 'none' }
+    ]);
+  });
+
+  it('keeps awkward data byte-identical through the channel', () => {
+    const { port, channel } = platformSetup();
+    const data = { s: `'''"""\\\u2028\ud800 x`, list: [null, 1.5, true] };
+    channel.postHostData({ state: 'received', data });
+    assert.deepEqual((port.posted[0] as { data: unknown }).data, data);
+  });
+
+  it('answers get-host-data once the host answered, with the id', async () => {
+    const { port, host } = platformSetup();
+    let answer!: (snapshot: IHostSnapshot) => void;
+    host.answer = () => new Promise(resolve => (answer = resolve));
+    await port.deliver({ type: 'get-host-data', id: 'g1' });
+    assert.deepEqual(port.posted, [], 'no reply before the host answered');
+    assert.equal(host.requests, 1);
+    answer({ state: 'received', data: 'text data' });
+    await new Promise(resolve => setImmediate(resolve));
+    assert.deepEqual(port.posted, [
+      { type: 'get-host-data-result', id: 'g1', state: 'received', data: 'text data' }
+    ]);
+  });
+
+  it('answers get-host-data with standalone when there is no bridge, the current state when it fails', async () => {
+    const port = new FakePort();
+    new PageChannel(port, { settings: () => SETTINGS, broker: new Broker(() => null) });
+    await port.deliver({ type: 'get-host-data', id: 'a' });
+    const failing = platformSetup();
+    failing.host.answer = () => Promise.reject(new Error('boom'));
+    failing.host.current = { state: 'none' };
+    const error = console.error;
+    console.error = () => undefined;
+    try {
+      await failing.port.deliver({ type: 'get-host-data', id: 'b' });
+    } finally {
+      console.error = error;
+    }
+    assert.deepEqual(port.posted, [{ type: 'get-host-data-result', id: 'a', state: 'standalone' }]);
+    assert.deepEqual(failing.port.posted, [{ type: 'get-host-data-result', id: 'b', state: 'none' }]);
+  });
+
+  it('sends to the host and replies with sent/reason', async () => {
+    const { port, host } = platformSetup();
+    await port.deliver({ type: 'send-to-host', id: 's1', payload: { result: [1, 2] } });
+    host.sendResult = { sent: false, reason: 'standalone: no trusted host embeds this site' };
+    await port.deliver({ type: 'send-to-host', id: 's2', payload: 'x' });
+    await port.deliver({ type: 'send-to-host', id: 's3' });
+    assert.deepEqual(host.sent, [{ result: [1, 2] }, 'x']);
+    assert.deepEqual(port.posted, [
+      { type: 'send-to-host-result', id: 's1', sent: true },
+      { type: 'send-to-host-result', id: 's2', sent: false, reason: 'standalone: no trusted host embeds this site' },
+      { type: 'send-to-host-result', id: 's3', sent: false, reason: 'refused: no payload' }
+    ]);
+  });
+
+  it('takes the payload as JSON text (payloadJson) too, refusing text that is not JSON', async () => {
+    const { port, host } = platformSetup();
+    const value = { s: `'''\ud800`, n: [1] };
+    await port.deliver({ type: 'send-to-host', id: 'j1', payloadJson: JSON.stringify(value) });
+    await port.deliver({ type: 'send-to-host', id: 'j2', payloadJson: '{not json' });
+    await port.deliver({ type: 'send-to-host', id: 'j3', payloadJson: { a: 1 } });
+    await port.deliver({ type: 'send-to-host', id: 'j4', payloadJson: 'null', payload: 'ignored' });
+    assert.deepEqual(host.sent, [value, null]);
+    assert.deepEqual(port.posted, [
+      { type: 'send-to-host-result', id: 'j1', sent: true },
+      { type: 'send-to-host-result', id: 'j2', sent: false, reason: 'refused: payloadJson is not valid JSON' },
+      { type: 'send-to-host-result', id: 'j3', sent: false, reason: 'refused: payloadJson must be a string of JSON' },
+      { type: 'send-to-host-result', id: 'j4', sent: true }
+    ]);
+  });
+
+  it('send-to-host without a bridge is standalone', async () => {
+    const port = new FakePort();
+    new PageChannel(port, { settings: () => SETTINGS, broker: new Broker(() => null) });
+    await port.deliver({ type: 'send-to-host', id: '1', payload: {} });
+    assert.deepEqual(port.posted, [
+      { type: 'send-to-host-result', id: '1', sent: false, reason: 'standalone: no trusted host embeds this site' }
+    ]);
+  });
+
+  it('hands fetch requests to the broker and replies with the result and id', async () => {
+    const { port, fetches } = platformSetup(async (_, via) =>
+      via === 'host'
+        ? { ok: false, error: 'host refused: not served' }
+        : { ok: true, via: 'page', response: { status: 200, statusText: 'OK', headers: { a: 'b' }, body: 'hi' } }
+    );
+    const request = { url: 'https://example.com/x', method: 'GET', headers: {}, body: null };
+    await port.deliver({ type: 'fetch', id: 'f1', request, via: 'page' });
+    await port.deliver({ type: 'fetch', id: 'f2', request, via: 'host' });
+    assert.deepEqual(fetches, [
+      [request, 'page'],
+      [request, 'host']
+    ]);
+    assert.deepEqual(port.posted, [
+      {
+        type: 'fetch-result',
+        id: 'f1',
+        ok: true,
+        via: 'page',
+        response: { status: 200, statusText: 'OK', headers: { a: 'b' }, body: 'hi' }
+      },
+      { type: 'fetch-result', id: 'f2', ok: false, error: 'host refused: not served' }
+    ]);
+  });
+
+  it('replies to a fetch even when the broker throws, or there is none', async () => {
+    const { port } = platformSetup(() => Promise.reject(new Error('bug')));
+    await port.deliver({ type: 'fetch', id: 'x', request: {}, via: 'auto' });
+    const bare = new FakePort();
+    new PageChannel(bare, { settings: () => SETTINGS, broker: new Broker(() => null) });
+    await bare.deliver({ type: 'fetch', id: 'y', request: {} });
+    assert.deepEqual(port.posted, [{ type: 'fetch-result', id: 'x', ok: false, error: 'page error: Error: bug' }]);
+    assert.deepEqual(bare.posted, [
+      { type: 'fetch-result', id: 'y', ok: false, error: 'refused: this page does not perform fetches' }
+    ]);
+  });
+
+  it('answers concurrent requests once each, matching ids, whatever order they finish in', async () => {
+    const resolvers: (() => void)[] = [];
+    const { port } = platformSetup(
+      request =>
+        new Promise(resolve =>
+          resolvers.push(() => resolve({ ok: false, error: `done ${(request as { n: number }).n}` }))
+        )
+    );
+    for (const n of [1, 2, 3]) {
+      await port.deliver({ type: 'fetch', id: `r${n}`, request: { n }, via: 'auto' });
+    }
+    resolvers[2]();
+    resolvers[0]();
+    resolvers[1]();
+    await new Promise(resolve => setImmediate(resolve));
+    assert.deepEqual(
+      port.posted.map(m => [(m as { id: string }).id, (m as { error: string }).error]),
+      [
+        ['r3', 'done 3'],
+        ['r1', 'done 1'],
+        ['r2', 'done 2']
+      ]
+    );
+  });
+
+  it('ignores platform requests without a string id', async () => {
+    const { port, host, fetches } = platformSetup();
+    for (const type of ['get-host-data', 'send-to-host', 'fetch']) {
+      for (const id of [undefined, null, 7, {}]) {
+        await port.deliver({ type, id, payload: {}, request: { url: 'https://example.com/' } });
+      }
+    }
+    assert.deepEqual(port.posted, []);
+    assert.equal(host.requests, 0);
+    assert.deepEqual(host.sent, []);
+    assert.deepEqual(fetches, []);
+  });
+
+  it('posts nothing after dispose, not even late replies', async () => {
+    let finish!: () => void;
+    const { port, channel } = platformSetup(
+      () => new Promise(resolve => (finish = () => resolve({ ok: false, error: 'late' })))
+    );
+    await port.deliver({ type: 'fetch', id: 'late', request: {} });
+    channel.dispose();
+    channel.postHostData({ state: 'none' });
+    finish();
+    await new Promise(resolve => setImmediate(resolve));
+    assert.deepEqual(port.posted, []);
   });
 });

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { emptySettings, validateSettings } from '../../src/settings';
+import {
+  emptySettings,
+  HOST_SETTING_DEFAULTS,
+  kernelSettings,
+  originProblem,
+  validateHostSettings,
+  validateSettings
+} from '../../src/settings';
 
 function validate(raw: unknown): { settings: ReturnType<typeof validateSettings>; errors: string[] } {
   const errors: string[] = [];
@@ -97,5 +104,142 @@ describe('validateSettings', () => {
     }
     assert.equal(logged.length, 1);
     assert.match(String(logged[0][0]), /^\[jupyterlite-auth\] setting "issuer"/);
+  });
+});
+
+function validateHost(raw: unknown) {
+  const errors: string[] = [];
+  const settings = validateHostSettings(raw, message => errors.push(message));
+  return { settings, errors };
+}
+
+describe('validateHostSettings', () => {
+  it('defaults: no trusted host, 5 s for data, 30 s for fetches', () => {
+    for (const raw of [undefined, null, {}, 'x', { allowedHostOrigins: null }]) {
+      const { settings, errors } = validateHost(raw);
+      assert.deepEqual(settings, { allowedHostOrigins: [], hostDataTimeout: 5000, hostFetchTimeout: 30000 });
+      assert.deepEqual(errors, []);
+    }
+    assert.deepEqual(HOST_SETTING_DEFAULTS.allowedHostOrigins, []);
+  });
+
+  it('passes valid settings through', () => {
+    const raw = {
+      allowedHostOrigins: ['https://platform.example.org', 'http://127.0.0.1:8700', 'http://[::1]:8700'],
+      hostDataTimeout: 0,
+      hostFetchTimeout: 120000
+    };
+    const { settings, errors } = validateHost(raw);
+    assert.deepEqual(settings, raw);
+    assert.deepEqual(errors, []);
+  });
+
+  it('drops each bad origin with an error naming the setting and the entry', () => {
+    const { settings, errors } = validateHost({
+      allowedHostOrigins: [
+        'https://ok.example.org',
+        'https://platform.example.org/',
+        'https://platform.example.org/notebooks',
+        'HTTPS://Platform.example.org',
+        'https://platform.example.org:443',
+        'platform.example.org',
+        '*',
+        'null',
+        'ftp://files.example.org',
+        'https://user:pw@platform.example.org',
+        '',
+        42,
+        'https://ok.example.org'
+      ]
+    });
+    assert.deepEqual(settings.allowedHostOrigins, ['https://ok.example.org']);
+    assert.equal(errors.length, 11);
+    for (const error of errors) {
+      assert.match(error, /^setting "allowedHostOrigins" entry /);
+      assert.match(error, /leaving it out$/);
+    }
+    assert.match(errors[0], /"https:\/\/platform\.example\.org\/" is invalid: not an exact origin \(did you mean "https:\/\/platform\.example\.org"\?\)/);
+    assert.match(errors[2], /did you mean "https:\/\/platform\.example\.org"/);
+    assert.match(errors[3], /did you mean "https:\/\/platform\.example\.org"/);
+    assert.match(errors[5], /"\*" is not an origin/);
+    assert.match(errors[7], /scheme ftp:/);
+    assert.match(errors[10], /must be a string .*got a number/);
+  });
+
+  it('treats a non-array allow-list as none, with an error', () => {
+    const { settings, errors } = validateHost({ allowedHostOrigins: 'https://platform.example.org' });
+    assert.deepEqual(settings.allowedHostOrigins, []);
+    assert.equal(errors.length, 1);
+    assert.match(errors[0], /setting "allowedHostOrigins" must be an array of origins, got a string; trusting no host/);
+  });
+
+  it('falls back to the default for bad timeouts, naming the setting', () => {
+    const { settings, errors } = validateHost({
+      hostDataTimeout: -1,
+      hostFetchTimeout: 0
+    });
+    assert.equal(settings.hostDataTimeout, 5000);
+    assert.equal(settings.hostFetchTimeout, 30000);
+    assert.match(errors[0], /^setting "hostDataTimeout" must be a whole number of milliseconds from 0 to 600000, got -1; using 5000$/);
+    assert.match(errors[1], /^setting "hostFetchTimeout" .* from 1 to 600000, got 0; using 30000$/);
+    for (const bad of ['5000', 1.5, NaN, Infinity, 600001, true, [5]]) {
+      const result = validateHost({ hostDataTimeout: bad });
+      assert.equal(result.settings.hostDataTimeout, 5000, String(bad));
+      assert.equal(result.errors.length, 1);
+    }
+  });
+
+  it('does not share the origin list between calls', () => {
+    const a = validateHostSettings({});
+    a.allowedHostOrigins.push('https://x.test');
+    assert.deepEqual(validateHostSettings({}).allowedHostOrigins, []);
+    assert.deepEqual(HOST_SETTING_DEFAULTS.allowedHostOrigins, []);
+  });
+
+  it('leaves the kernel settings alone: the four keys only', () => {
+    const raw = { issuer: 'https://i', allowedHostOrigins: ['https://h.test'], hostDataTimeout: 1 };
+    assert.deepEqual(Object.keys(validateSettings(raw)).sort(), ['clientId', 'environ', 'issuer', 'scope']);
+  });
+
+  it('logs to console.error with the project prefix by default', () => {
+    const logged: unknown[][] = [];
+    const error = console.error;
+    console.error = (...args: unknown[]) => logged.push(args);
+    try {
+      validateHostSettings({ allowedHostOrigins: ['https://x.test/'] });
+    } finally {
+      console.error = error;
+    }
+    assert.equal(logged.length, 1);
+    assert.match(String(logged[0][0]), /^\[jupyterlite-auth\] setting "allowedHostOrigins"/);
+  });
+});
+
+describe('originProblem', () => {
+  it('accepts exactly what MessageEvent.origin looks like', () => {
+    for (const origin of ['https://a.example', 'http://127.0.0.1:8700', 'http://[::1]:1', 'https://xn--bcher-kva.de']) {
+      assert.equal(originProblem(origin), null, origin);
+    }
+    assert.match(originProblem('https://bücher.de') ?? '', /did you mean "https:\/\/xn--bcher-kva\.de"/);
+  });
+});
+
+describe('kernelSettings', () => {
+  it('is the four settings plus the two timeouts, never the trusted origins', () => {
+    const raw = {
+      issuer: 'https://i',
+      environ: { A: 'b' },
+      allowedHostOrigins: ['https://h.test'],
+      hostDataTimeout: 1000,
+      hostFetchTimeout: 2000
+    };
+    assert.deepEqual(kernelSettings(validateSettings(raw), validateHostSettings(raw)), {
+      issuer: 'https://i',
+      clientId: '',
+      scope: '',
+      environ: { A: 'b' },
+      hostDataTimeout: 1000,
+      hostFetchTimeout: 2000
+    });
   });
 });
