@@ -84,6 +84,7 @@ site: $(SITE_STAMP)
 demo: site dev-platform/node_modules/.installed
 	@echo "Site: $$(du -sh $(SITE) | cut -f1) in $(SITE)"
 	@echo "Example notebook: http://$(HOST):$(SITE_PORT)/lab/index.html?path=sign-in.ipynb"
+	@echo "Same notebook inside the platform's page (platform mode): http://$(HOST):$(PLATFORM_PORT)/host"
 	@echo "Dev account: dev@example.test / dev-password.  Ctrl-C stops everything."
 	PLATFORM_PORT=$(PLATFORM_PORT) SITE_PORT=$(SITE_PORT) SITE_DIR=$(CURDIR)/$(SITE) \
 	  exec node dev-platform/server.js
