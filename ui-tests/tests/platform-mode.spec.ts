@@ -117,13 +117,15 @@ test('host data: identical bytes, origin and source checks, exchange, fetch, res
   ]) {
     await postFromHost(page, siteOrigin, bad);
   }
-  await page.evaluate((origin) => {
+  await page.evaluate(() => {
     const other = document.createElement('iframe');
-    document.body.append(other); // about:blank: same origin as the host page, but not the site's parent
-    (other.contentWindow as any).eval(
-      `parent.document.querySelector('iframe').contentWindow.postMessage(` +
-        `{type: 'from-host-to-iframe', action: 'set-data', payload: {marker: 'other-window'}}, ${JSON.stringify(origin)})`,
-    );
+    other.name = 'other-window'; // about:blank: the host page's origin, but not the site's parent
+    document.body.append(other);
+  });
+  const other = page.frame({ name: 'other-window' })!;
+  await other.evaluate((origin) => {
+    const site = window.parent.document.querySelector('iframe')!.contentWindow!;
+    site.postMessage({ type: 'from-host-to-iframe', action: 'set-data', payload: { marker: 'other-window' } }, origin);
   }, siteOrigin);
   await page.waitForTimeout(1_000); // let any (wrongly) accepted message arrive before we look
   await runCell(frame, 2);
@@ -163,6 +165,19 @@ test.describe('untrusted or unusable hosts', () => {
     await page.waitForTimeout(1_000);
     await runCell(frame, 0);
     expect(await outputText(cellByIndex(frame, 0))).toContain('False');
+  });
+
+  test('a host that never answers: sign-in waits for it, bounded, then uses the device flow', async ({ page, platformURL, siteURL }) => {
+    await page.goto(`${platformURL}host?silent=1&path=sign-in.ipynb`);
+    const siteOrigin = new URL(siteURL).origin;
+    await expect.poll(() => page.frames().some((f) => f.url().startsWith(siteOrigin)), { timeout: 30_000 }).toBe(true);
+    const frame = page.frames().find((f) => f.url().startsWith(siteOrigin))!;
+    await frame.locator('.jp-NotebookPanel .jp-Cell').first().waitFor({ state: 'visible', timeout: 60_000 });
+    await waitForKernelIdle(frame, { path: 'sign-in.ipynb' });
+    await runCell(frame, 1, { key: 'Shift+Enter', noWait: true });
+    const cell = cellByIndex(frame, 1);
+    await expect(cell.locator('.jp-OutputArea-output').first()).toContainText('did not send credentials in time', { timeout: 60_000 });
+    await expect(cell).toContainText('Authentication Required', { timeout: 30_000 });
   });
 
   test('a host that sends a list falls back to the device flow with a notice', async ({ page, platformURL, siteURL }) => {
