@@ -220,13 +220,17 @@ def test_logout_revokes_and_forgets(clock, transport):
     assert hints == ["refresh_token", "access_token"]
 
 
-def test_name_from_userinfo_when_the_id_token_has_only_sub(clock, transport):
+def reply_with_only_sub(clock):
     from fakes import signed_jwt
 
     reply = token_reply(clock)
     reply["id_token"] = signed_jwt({"iss": ISSUER, "aud": "cli-device-client", "sub": "u1",
-                                      "exp": clock.time() + 3600})
-    script_flow(clock, transport, json_reply(200, reply))
+                                    "exp": clock.time() + 3600})
+    return json_reply(200, reply)
+
+
+def test_name_from_userinfo_when_the_id_token_has_only_sub(clock, transport):
+    script_flow(clock, transport, reply_with_only_sub(clock))
     transport.script(f"{ISSUER}/me", json_reply(200, {"sub": "u1", "name": "Grace Hopper"}))
     session, _, _ = make_session(clock, transport)
     assert repr(asyncio.run(session.authenticate())).startswith("Signed in as Grace Hopper")
@@ -235,12 +239,7 @@ def test_name_from_userinfo_when_the_id_token_has_only_sub(clock, transport):
 
 
 def test_userinfo_of_another_subject_is_ignored(clock, transport):
-    from fakes import signed_jwt
-
-    reply = token_reply(clock)
-    reply["id_token"] = signed_jwt({"iss": ISSUER, "aud": "cli-device-client", "sub": "u1",
-                                      "exp": clock.time() + 3600})
-    script_flow(clock, transport, json_reply(200, reply))
+    script_flow(clock, transport, reply_with_only_sub(clock))
     transport.script(f"{ISSUER}/me", json_reply(200, {"sub": "someone-else", "name": "Mallory"}))
     session, _, _ = make_session(clock, transport)
     assert repr(asyncio.run(session.authenticate())).startswith("Signed in as u1")

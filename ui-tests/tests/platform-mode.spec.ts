@@ -19,8 +19,8 @@ import {
 } from './fixtures';
 
 /** Open the host page for `path` and return the site's frame once its kernel is idle. */
-async function openInHost(page: Page, hostURL: string, path: string, siteURL: string): Promise<Frame> {
-  await page.goto(`${hostURL}host?path=${encodeURIComponent(path)}`);
+async function openInHost(page: Page, hostURL: string, path: string, siteURL: string, query = ''): Promise<Frame> {
+  await page.goto(`${hostURL}host?path=${encodeURIComponent(path)}${query}`);
   const siteOrigin = new URL(siteURL).origin;
   await expect.poll(() => page.frames().some((f) => f.url().startsWith(siteOrigin)), { timeout: 30_000 }).toBe(true);
   const frame = page.frames().find((f) => f.url().startsWith(siteOrigin))!;
@@ -168,12 +168,7 @@ test.describe('untrusted or unusable hosts', () => {
   });
 
   test('a host that never answers: sign-in waits for it, bounded, then uses the device flow', async ({ page, platformURL, siteURL }) => {
-    await page.goto(`${platformURL}host?silent=1&path=sign-in.ipynb`);
-    const siteOrigin = new URL(siteURL).origin;
-    await expect.poll(() => page.frames().some((f) => f.url().startsWith(siteOrigin)), { timeout: 30_000 }).toBe(true);
-    const frame = page.frames().find((f) => f.url().startsWith(siteOrigin))!;
-    await frame.locator('.jp-NotebookPanel .jp-Cell').first().waitFor({ state: 'visible', timeout: 60_000 });
-    await waitForKernelIdle(frame, { path: 'sign-in.ipynb' });
+    const frame = await openInHost(page, platformURL, 'sign-in.ipynb', siteURL, '&silent=1');
     await runCell(frame, 1, { key: 'Shift+Enter', noWait: true });
     const cell = cellByIndex(frame, 1);
     await expect(cell.locator('.jp-OutputArea-output').first()).toContainText('did not send credentials in time', { timeout: 60_000 });
@@ -181,12 +176,7 @@ test.describe('untrusted or unusable hosts', () => {
   });
 
   test('a host that sends a list falls back to the device flow with a notice', async ({ page, platformURL, siteURL }) => {
-    await page.goto(`${platformURL}host?data=list&path=sign-in.ipynb`);
-    const siteOrigin = new URL(siteURL).origin;
-    await expect.poll(() => page.frames().some((f) => f.url().startsWith(siteOrigin)), { timeout: 30_000 }).toBe(true);
-    const frame = page.frames().find((f) => f.url().startsWith(siteOrigin))!;
-    await frame.locator('.jp-NotebookPanel .jp-Cell').first().waitFor({ state: 'visible', timeout: 60_000 });
-    await waitForKernelIdle(frame, { path: 'sign-in.ipynb' });
+    const frame = await openInHost(page, platformURL, 'sign-in.ipynb', siteURL, '&data=list');
     await runCell(frame, 1, { key: 'Shift+Enter', noWait: true });
     const cell = cellByIndex(frame, 1);
     await expect(cell.locator('.jp-OutputArea-output').first()).toContainText("Not using the platform page's data", { timeout: 60_000 });
