@@ -193,6 +193,11 @@ export class KernelBootstrapper<T extends IDisposableLike = IDisposableLike> {
     return starts;
   }
 
+  /** What `onStart` returned for this kernel's current start, if it has one. */
+  startOf(kernelId: string): T | null {
+    return this._states.get(kernelId)?.current ?? null;
+  }
+
   /** Follow a session context (a notebook's or a console's). Idempotent. */
   watch(context: ISessionContextLike): void {
     if (this._disposed || context.isDisposed || this._contexts.has(context)) {

@@ -166,6 +166,15 @@ export class PageChannel {
     this._post({ type: 'config', protocol: PROTOCOL_VERSION, settings, host });
   }
 
+  /**
+   * Tell the kernel its user asked to interrupt (`cancel-sign-in`). JupyterLite cannot
+   * interrupt a running cell without cross-origin isolation, so a sign-in that waits
+   * for confirmation hears it here and stops.
+   */
+  postCancelSignIn(): void {
+    this._post({ type: 'cancel-sign-in', protocol: PROTOCOL_VERSION });
+  }
+
   /** Tell the kernel the host state changed (`host-data`). */
   postHostData(snapshot: IHostSnapshot): void {
     this._post({ type: 'host-data', protocol: PROTOCOL_VERSION, ...snapshot });

@@ -105,6 +105,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
         // Sends the execute request synchronously (it is queued until the
         // kernel is up), so it is ahead of any cell the user runs.
         void runBootstrap(kernel, bootstrapCode(name));
+        forwardInterrupts(kernel as unknown as IInterruptible, () => bootstrapper.startOf(kernel.id));
         return channel;
       }
     });
@@ -132,6 +133,31 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
   }
 };
+
+/** A kernel connection's `interrupt`, which the toolbar button and every menu command call. */
+interface IInterruptible {
+  interrupt(): Promise<void>;
+}
+
+const forwarding = new WeakSet<object>();
+
+/**
+ * Also tell the kernel's sign-in that the user pressed interrupt: in JupyterLite the interrupt
+ * itself cannot reach a running cell (no SharedArrayBuffer without cross-origin isolation). Once
+ * per connection object; a restart keeps the object, so the current start's channel is looked up
+ * at each interrupt.
+ */
+function forwardInterrupts(kernel: IInterruptible, channel: () => PageChannel | null): void {
+  if (forwarding.has(kernel) || typeof kernel.interrupt !== 'function') {
+    return;
+  }
+  forwarding.add(kernel);
+  const interrupt = kernel.interrupt.bind(kernel);
+  kernel.interrupt = () => {
+    channel()?.postCancelSignIn();
+    return interrupt();
+  };
+}
 
 /**
  * The plugin's settings, or null when they could not be loaded. Their

@@ -18,6 +18,7 @@ from .errors import (
     InvalidResponse,
     NotSignedIn,
     ProviderError,
+    SignInCancelled,
     SignInTimeout,
     TransportError,
 )
@@ -42,6 +43,9 @@ def current_session() -> Session:
     global _session
     if _session is None:
         _session = Session()
+        from . import _page
+
+        _page.on_cancel(_session.cancel_sign_in)
     return _session
 
 
@@ -99,6 +103,7 @@ __all__ = [
     "InvalidResponse",
     "NotSignedIn",
     "ProviderError",
+    "SignInCancelled",
     "SignInTimeout",
     "TransportError",
 ]

@@ -118,6 +118,10 @@ class _Channel:
         if kind == "host-data" and data.get("protocol") == PROTOCOL:
             self.host.update(data)
             return
+        if kind == "cancel-sign-in":
+            for callback in list(_cancel_callbacks):
+                callback()
+            return
         future = self._pending.get(data.get("id")) if isinstance(data.get("id"), str) else None
         if future is not None and not future.done() and kind.endswith("-result"):
             future.set_result(data)
@@ -138,6 +142,15 @@ class _Channel:
 
 
 _channel: _Channel | None = None
+#: Called when the user interrupts the kernel from the page (see `on_cancel`).
+_cancel_callbacks: list = []
+
+
+def on_cancel(callback) -> None:
+    """Run `callback()` when the user presses interrupt: in JupyterLite the interrupt cannot
+    reach a running cell, so the page forwards it on the side channel."""
+    if callback not in _cancel_callbacks:
+        _cancel_callbacks.append(callback)
 
 
 async def attach(name: str) -> None:

@@ -107,5 +107,12 @@ class SignInTimeout(ExpiredToken):
         )
 
 
+class SignInCancelled(AuthError):
+    """The user stopped a sign-in that was waiting (interrupt, or Cancel)."""
+
+    def __init__(self) -> None:
+        super().__init__("Sign-in was cancelled. Run the cell again to sign in.")
+
+
 class NotSignedIn(AuthError):
     """An access token was asked for but nobody has signed in (or the session was cleared)."""

@@ -18,7 +18,7 @@ from .clock import Clock, SystemClock
 from .device_flow import PollStats, poll_for_tokens, request_device_authorization
 from .discovery import ProviderMetadata, discover
 from .display import Presenter, clock_time, default_presenter
-from .errors import AuthError, InvalidGrant, NotSignedIn
+from .errors import AuthError, InvalidGrant, NotSignedIn, SignInCancelled
 from .host import HostDataUnusable, apply_host_credentials, parse_host_data
 from .http import Transport, expect_json_object, form_request, get_request, json_object
 from .id_token import display_name, has_name, verify_id_token
@@ -99,6 +99,7 @@ class Session:
         self.last_poll_stats: PollStats | None = None
         self._keep_fresh = keep_fresh
         self._host = host or _default_host
+        self._cancelled_by_user: asyncio.Task | None = None
         self._notice = notice or print
         self._keeper: asyncio.Task | None = None
 
@@ -168,6 +169,16 @@ class Session:
         await prepare_http_clients()
         return SignedIn(credentials.account_id, "", None, None, mode="host")
 
+    def cancel_sign_in(self) -> bool:
+        """Stop a device flow that is waiting (the page's interrupt, or a Cancel button).
+        Its callers get `SignInCancelled`. Returns whether there was one to stop."""
+        flow = self._flow
+        if flow is None or flow.done():
+            return False
+        self._cancelled_by_user = flow
+        flow.cancel()
+        return True
+
     async def _join_flow(self) -> SignedIn:
         """Wait for the shared flow. Cancelling one waiter (a kernel interrupt) leaves the flow
         to the others; cancelling the last one cancels the flow, so nothing polls unseen."""
@@ -177,6 +188,8 @@ class Session:
         try:
             return await asyncio.shield(flow)
         except asyncio.CancelledError:
+            if self._cancelled_by_user is flow and flow.cancelled():
+                raise SignInCancelled() from None  # the user asked: one line, not a traceback
             if self._flow is flow and self._flow_waiters == 1 and not flow.done():
                 flow.cancel()
             raise

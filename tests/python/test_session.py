@@ -409,3 +409,27 @@ def test_unusable_host_data_falls_back_to_the_device_flow_with_a_notice(clock, t
     result = asyncio.run(session.authenticate())
     assert repr(result).startswith("Signed in as Ada Lovelace")
     assert len(notices) == 1 and notice in notices[0]
+
+
+def test_the_page_interrupt_cancels_a_waiting_sign_in_with_one_clear_error(clock, transport):
+    from jupyterlite_auth.errors import SignInCancelled
+
+    script_flow(clock, transport, oauth_error("authorization_pending"))
+    session, presenter, _ = make_session(clock, transport)
+
+    async def sleep_forever(seconds):
+        await asyncio.get_running_loop().create_future()
+
+    clock.sleep = sleep_forever
+
+    async def interrupted():
+        task = asyncio.ensure_future(session.authenticate())
+        for _ in range(50):
+            await asyncio.sleep(0)
+        assert session.cancel_sign_in() is True
+        with pytest.raises(SignInCancelled, match="Sign-in was cancelled. Run the cell again"):
+            await task
+        assert session.cancel_sign_in() is False  # nothing left to stop
+
+    asyncio.run(interrupted())
+    assert presenter.events[-1][0] == "failed"

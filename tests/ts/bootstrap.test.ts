@@ -662,6 +662,8 @@ describe('KernelBootstrapper', () => {
     assert.deepEqual(live(), [['k1', 3], ['k2', 2]]);
     b.setStatus('dead');
     assert.deepEqual(live(), [['k1', 3]]);
+    assert.equal(bootstrapper.startOf('k1')?.n, 3, 'the current start of a kernel, by id');
+    assert.equal(bootstrapper.startOf('k2'), null, 'a dead kernel has none');
     assert.ok(bootstrapper.starts().every(start => !start.disposed));
     bootstrapper.dispose();
     assert.deepEqual(live(), []);

@@ -319,6 +319,12 @@ describe('PageChannel platform mode', () => {
     ]);
   });
 
+  it('forwards an interrupt as cancel-sign-in', () => {
+    const { port, channel } = platformSetup();
+    channel.postCancelSignIn();
+    assert.deepEqual(port.posted, [{ type: 'cancel-sign-in', protocol: 1 }]);
+  });
+
   it('keeps awkward data byte-identical through the channel', () => {
     const { port, channel } = platformSetup();
     const data = { s: `'''"""\\\u2028\ud800 x`, list: [null, 1.5, true] };

@@ -101,3 +101,19 @@ test('CANCEL on the sign-in page ends the cell with an access-denied error', asy
   expect(device.replies.access_denied).toBe(1);
   expect(device.polls).toBe(pollsAtCancel + 1);
 });
+
+test('Kernel > Interrupt stops a sign-in that waits, with one clear line', async ({ page, platformURL }) => {
+  const { tab } = await startSignIn(page);
+  await tab.close(); // the user walked away from the sign-in page
+  const polls = newest(await stats(platformURL)).polls;
+  await page.evaluate(() => (window as any).jupyterapp.commands.execute('notebook:interrupt-kernel'));
+  const cell = cellByIndex(page, 1);
+  await expect(cell.locator('.jp-InputArea-prompt')).toHaveText(/\[\d+\]/, { timeout: 30_000 });
+  const text = await outputText(cell);
+  expect(text).toContain('SignInCancelled: Sign-in was cancelled. Run the cell again to sign in.');
+  expect(text).not.toContain('Traceback');
+  expect(text).not.toMatch(CODE);
+  // polling stopped: at most the poll already in flight when the interrupt came
+  await page.waitForTimeout(6_000);
+  expect(newest(await stats(platformURL)).polls).toBeLessThanOrEqual(polls + 1);
+});
