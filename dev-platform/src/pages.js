@@ -126,7 +126,7 @@ export function successPage({ clientName, account }) {
   return layout('success', 'Signed in', `
 <h1>Signed in</h1>
 <p><strong>${escape(clientName)}</strong> is signed in${who}.</p>
-<p>You can close this window and return to your notebook.</p>`);
+<p>You can close this window and return to your notebook (or terminal).</p>`);
 }
 
 export function cancelledPage() {
