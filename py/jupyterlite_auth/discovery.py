@@ -22,7 +22,6 @@ class ProviderMetadata:
     grant_types_supported: tuple[str, ...] | None = None
 
 
-DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 _cache: dict[str, ProviderMetadata] = {}
 
 
