@@ -47,6 +47,14 @@ test.beforeEach(async ({ page }) => {
 });
 
 test('sign in with the device flow, then call the API with the token', async ({ page, platformURL }) => {
+  // what the provider issued, seen on the wire by the test only: none of it may reach the notebook
+  const issued: string[] = [];
+  page.context().on('response', async (response) => {
+    if (response.url().endsWith('/oidc/token') && response.status() === 200) {
+      const body = await response.json().catch(() => ({}));
+      for (const key of ['access_token', 'refresh_token', 'id_token']) if (body[key]) issued.push(body[key]);
+    }
+  });
   const { tab, code } = await startSignIn(page);
 
   // the verification page (verification_uri_complete) shows the same code to check, then CONFIRM
@@ -76,6 +84,20 @@ test('sign in with the device flow, then call the API with the token', async ({ 
   expect(await outputText(cellByIndex(page, 2))).toContain('HTTP 200: signed in as Dev User <dev@example.test>');
   await runCell(page, 3);
   expect(await outputText(cellByIndex(page, 3))).toMatch(/HTTP 200: found \d+ project\(s\)/);
+
+  // the saved notebook (outputs and all) holds no user code and no token
+  await page.evaluate(() => (window as any).jupyterapp.commands.execute('docmanager:save'));
+  const saved = await page.evaluate(
+    async (path) => JSON.stringify((await (window as any).jupyterapp.serviceManager.contents.get(path, { content: true })).content),
+    NOTEBOOK,
+  );
+  expect(saved).toContain('Signed in as Dev User');
+  expect(saved).not.toContain(code);
+  expect(issued.length).toBeGreaterThanOrEqual(2);
+  for (const secret of issued) {
+    expect(saved).not.toContain(secret);
+    expect(await page.locator('body').innerText()).not.toContain(secret);
+  }
 
   // running the sign-in cell again returns at once: no new code, no new tab
   const before = (await stats(platformURL)).deviceCodes;
