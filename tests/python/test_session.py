@@ -184,7 +184,8 @@ def test_provider_without_device_flow(clock, transport):
         asyncio.run(session.authenticate())
 
 
-def test_interrupting_the_only_waiter_cancels_polling(clock, transport):
+def waiting_forever(clock, transport):
+    """A session whose sign-in waits for confirmation until cancelled: its clock never wakes."""
     script_flow(clock, transport, oauth_error("authorization_pending"))
     session, presenter, _ = make_session(clock, transport)
 
@@ -192,6 +193,11 @@ def test_interrupting_the_only_waiter_cancels_polling(clock, transport):
         await asyncio.get_running_loop().create_future()
 
     clock.sleep = sleep_forever
+    return session, presenter
+
+
+def test_interrupting_the_only_waiter_cancels_polling(clock, transport):
+    session, presenter = waiting_forever(clock, transport)
 
     async def interrupted():
         task = asyncio.ensure_future(session.authenticate())
@@ -414,13 +420,7 @@ def test_unusable_host_data_falls_back_to_the_device_flow_with_a_notice(clock, t
 def test_the_page_interrupt_cancels_a_waiting_sign_in_with_one_clear_error(clock, transport):
     from jupyterlite_auth.errors import SignInCancelled
 
-    script_flow(clock, transport, oauth_error("authorization_pending"))
-    session, presenter, _ = make_session(clock, transport)
-
-    async def sleep_forever(seconds):
-        await asyncio.get_running_loop().create_future()
-
-    clock.sleep = sleep_forever
+    session, presenter = waiting_forever(clock, transport)
 
     async def interrupted():
         task = asyncio.ensure_future(session.authenticate())
