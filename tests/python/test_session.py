@@ -392,10 +392,7 @@ def test_platform_mode_uses_the_hosts_credentials(clock, transport):
     assert asked == [False, True]
 
 
-import pytest as _pytest  # noqa: E402
-
-
-@_pytest.mark.parametrize(
+@pytest.mark.parametrize(
     "state, data, notice",
     [
         ("received", [{"material": 1}], "the host's data is a list, not an object with apiConfig"),
