@@ -80,6 +80,8 @@ class _Channel:
         self._ids = itertools.count(1)
         self._pending: dict[str, asyncio.Future] = {}
         self.settings: dict[str, Any] = {}
+        #: What the page can do besides the protocol's basics, e.g. {"widget": True}.
+        self.features: dict[str, Any] = {}
         self.host = HostState()
         self._configured = asyncio.get_running_loop().create_future()
         self._channel = js.BroadcastChannel.new(name)
@@ -111,6 +113,8 @@ class _Channel:
         if kind == "config" and data.get("protocol") == PROTOCOL:
             settings = data.get("settings")
             self.settings = settings if isinstance(settings, dict) else {}
+            features = data.get("features")
+            self.features = features if isinstance(features, dict) else {}
             self.host.update(data.get("host"))
             if not self._configured.done():
                 self._configured.set_result(None)
@@ -119,8 +123,10 @@ class _Channel:
             self.host.update(data)
             return
         if kind == "cancel-sign-in":
+            # From the widget's Cancel (names its flow) or the kernel's interrupt (any flow).
+            flow = data.get("flow") if isinstance(data.get("flow"), str) else None
             for callback in list(_cancel_callbacks):
-                callback()
+                callback(flow)
             return
         future = self._pending.get(data.get("id")) if isinstance(data.get("id"), str) else None
         if future is not None and not future.done() and kind.endswith("-result"):
@@ -147,8 +153,9 @@ _cancel_callbacks: list = []
 
 
 def on_cancel(callback) -> None:
-    """Run `callback()` when the user presses interrupt: in JupyterLite the interrupt cannot
-    reach a running cell, so the page forwards it on the side channel."""
+    """Run `callback(flow)` when the user presses interrupt (flow None) or the widget's Cancel
+    (flow names the sign-in): neither can reach a running cell in JupyterLite, so the page
+    forwards them on the side channel."""
     if callback not in _cancel_callbacks:
         _cancel_callbacks.append(callback)
 
@@ -183,16 +190,20 @@ def site_settings() -> dict[str, Any]:
     return dict(_channel.settings) if _channel is not None else {}
 
 
-async def open_url(url: str) -> tuple[bool, str]:
-    """Ask the page to open `url` in a new tab. Returns (opened, reason)."""
+def features() -> dict[str, Any]:
+    """What the page announced it can do ({} outside JupyterLite)."""
+    return dict(_channel.features) if _channel is not None else {}
+
+
+async def open_url(url: str, flow: str = "") -> tuple[bool, str]:
+    """Ask the page to open `url` in a new tab (one per `flow`). Returns (opened, reason)."""
     if _channel is None:
         return False, "no page is attached to this kernel"
     try:
-        reply = await _channel.request("open", url=url)
+        reply = await _channel.request("open", url=url, flow=flow)
     except asyncio.TimeoutError:
         return False, "the page did not answer"
     return bool(reply.get("opened")), str(reply.get("reason") or "")
-
 
 
 def host() -> HostState:

@@ -9,12 +9,13 @@ import sys
 from .transports import in_pyodide
 
 
-async def open_sign_in_page(url: str) -> tuple[bool, str]:
-    """Returns (opened, reason); reason is "blocked" when a popup blocker stopped the tab."""
+async def open_sign_in_page(url: str, flow: str) -> tuple[bool, str]:
+    """Returns (opened, reason); reason is "blocked" when a popup blocker stopped the tab.
+    `flow` lets the page keep one tab per sign-in."""
     if in_pyodide():
         from . import _page
 
-        return await _page.open_url(url)
+        return await _page.open_url(url, flow)
     return await asyncio.to_thread(_open_with_webbrowser, url)
 
 

@@ -1,21 +1,28 @@
-"""What the user sees while signing in: HTML in a notebook, plain lines in a terminal.
+"""What the user sees while signing in, and which form it takes.
 
-The user code is shown while it is useful and replaced once sign-in ends, so a saved notebook
-does not keep it. The device code and tokens are never shown. Everything is HTML-escaped.
+Three presenters share one vocabulary (the `Presenter` protocol): the sign-in widget (widget.py)
+where our view is known to be present, escaped HTML elsewhere in a notebook, plain lines in a
+terminal. The user code is shown while it is useful and replaced when sign-in ends, so a saved
+notebook does not keep it. The device code and tokens are never shown.
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
 import sys
 import time
 from typing import Protocol
 
 from .device_flow import DeviceAuthorization
+from .errors import AccessDenied, ExpiredToken, SignInCancelled
+
+#: How a sign-in ended, besides "signed-in".
+FAILURE_KINDS = ("denied", "expired", "cancelled", "error")
 
 
 class Presenter(Protocol):
-    def waiting(self, authorization: DeviceAuthorization) -> None: ...
+    def waiting(self, authorization: DeviceAuthorization, flow: str) -> None: ...
 
     def opened(self, opened: bool, reason: str) -> None: ...
 
@@ -23,14 +30,25 @@ class Presenter(Protocol):
 
     def signed_in(self, summary: str) -> None: ...
 
-    def failed(self, message: str) -> None: ...
+    def failed(self, message: str, kind: str) -> None: ...
+
+
+def failure_kind(error: BaseException) -> str:
+    """Which ending a failure is: the user said no, the code ran out, the user stopped, or other."""
+    if isinstance(error, AccessDenied):
+        return "denied"
+    if isinstance(error, ExpiredToken):
+        return "expired"
+    if isinstance(error, (SignInCancelled, asyncio.CancelledError)):
+        return "cancelled"
+    return "error"
 
 
 def clock_time(wall: float) -> str:
     return time.strftime("%H:%M", time.localtime(wall))
 
 
-def _status_text(kind: str, detail: str) -> str:
+def status_text(kind: str, detail: str) -> str:
     return {
         "pending": "Waiting for you to confirm in the browser…",
         "slow_down": f"The provider asked us to poll less often ({detail}).",
@@ -38,8 +56,68 @@ def _status_text(kind: str, detail: str) -> str:
     }.get(kind, detail)
 
 
+def open_note(opened: bool, reason: str) -> str:
+    """One sentence on what happened to the automatic tab, and what to do if it did not open."""
+    if opened:
+        return "The sign-in page opened in a new tab."
+    if reason == "blocked":
+        return "Your browser blocked the new tab: open the sign-in page yourself."
+    if reason:
+        return f"The sign-in page could not be opened automatically ({reason}): open it yourself."
+    return "Open the sign-in page to sign in."
+
+
+_OUTCOME_TITLES = {
+    "signed-in": "✓",
+    "denied": "Sign-in denied.",
+    "expired": "The code expired.",
+    "cancelled": "Sign-in cancelled.",
+    "error": "Sign-in failed.",
+}
+
+
+def outcome_bundle(kind: str, message: str) -> dict[str, str]:
+    """The display that replaces the code when sign-in ends: no code, no link, just the outcome."""
+    title = _OUTCOME_TITLES.get(kind, _OUTCOME_TITLES["error"])
+    if kind == "signed-in":
+        text = f"{title} {message}"
+        markup = f'<div class="jla-outcome jla-signed-in">{html.escape(text)}</div>'
+    else:
+        text = f"{title} {message}".strip()
+        markup = (
+            f'<div class="jla-outcome jla-{kind}" style="opacity:0.85">'
+            f"<strong>{html.escape(title)}</strong> {html.escape(message)}</div>"
+        )
+    return {"text/html": markup, "text/plain": text}
+
+
+def waiting_bundle(authorization: DeviceAuthorization, note: str, status: str) -> dict[str, str]:
+    """The code, the link and what is happening, as escaped HTML and as plain text."""
+    a = authorization
+    code = html.escape(a.user_code)
+    shown_url = html.escape(a.verification_uri)
+    target = html.escape(a.open_url, quote=True)
+    expires = clock_time(time.time() + a.expires_in)
+    status = status or status_text("pending", "")
+    note_html = f'<div class="jla-note">{html.escape(note)}</div>' if note else ""
+    markup = (
+        '<div class="jla-signin" style="border:1px solid var(--jp-border-color1,#ccc);'
+        'border-radius:6px;padding:12px 16px;max-width:36em">'
+        '<div style="font-weight:600;font-size:1.1em">Authentication Required</div>'
+        "<div>Enter this code on the sign-in page:</div>"
+        f'<div class="jla-code" aria-label="User code" style="font-family:var(--jp-code-font-family,monospace);'
+        f'font-size:2em;letter-spacing:0.1em;margin:6px 0">{code}</div>'
+        f'<div>Sign-in page: <a href="{target}" target="_blank" rel="noopener noreferrer">{shown_url}</a></div>'
+        f"{note_html}"
+        f'<div class="jla-status" style="opacity:0.8">{html.escape(status)} The code expires at {expires}.</div>'
+        "</div>"
+    )
+    lines = ["Authentication Required", f"Code: {a.user_code}", f"Sign-in page: {a.verification_uri}", note, status]
+    return {"text/html": markup, "text/plain": "\n".join(line for line in lines if line)}
+
+
 class NotebookPresenter:
-    """An HTML display updated in place (IPython display handle); text/plain says the same."""
+    """Escaped HTML updated in place (an IPython display handle), for frontends without our view."""
 
     def __init__(self) -> None:
         from IPython.display import display
@@ -49,60 +127,28 @@ class NotebookPresenter:
         self._note = ""
         self._status = ""
 
-    def _show(self, html_text: str, plain: str) -> None:
-        self._handle.update({"text/html": html_text, "text/plain": plain}, raw=True)
-
     def _render_waiting(self) -> None:
-        a = self._authorization
-        if a is None:
-            return
-        code = html.escape(a.user_code)
-        shown_url = html.escape(a.verification_uri)
-        target = html.escape(a.open_url, quote=True)
-        expires = clock_time(time.time() + a.expires_in)
-        note = f'<div class="jla-note">{html.escape(self._note)}</div>' if self._note else ""
-        status = html.escape(self._status or _status_text("pending", ""))
-        self._show(
-            '<div class="jla-signin" style="border:1px solid var(--jp-border-color1,#ccc);'
-            'border-radius:6px;padding:12px 16px;max-width:36em">'
-            '<div style="font-weight:600;font-size:1.1em">Authentication Required</div>'
-            '<div>Enter this code on the sign-in page:</div>'
-            f'<div class="jla-code" aria-label="User code" style="font-family:var(--jp-code-font-family,monospace);'
-            f'font-size:2em;letter-spacing:0.1em;margin:6px 0">{code}</div>'
-            f'<div>Sign-in page: <a href="{target}" target="_blank" rel="noopener noreferrer">{shown_url}</a></div>'
-            f"{note}"
-            f'<div class="jla-status" style="opacity:0.8">{status} The code expires at {expires}.</div>'
-            "</div>",
-            f"Authentication Required\nCode: {a.user_code}\nSign-in page: {a.verification_uri}\n"
-            f"{self._note}\n{status}".replace("\n\n", "\n"),
-        )
+        if self._authorization is not None:
+            self._handle.update(waiting_bundle(self._authorization, self._note, self._status), raw=True)
 
-    def waiting(self, authorization: DeviceAuthorization) -> None:
+    def waiting(self, authorization: DeviceAuthorization, flow: str) -> None:
         self._authorization = authorization
         self._render_waiting()
 
     def opened(self, opened: bool, reason: str) -> None:
-        if opened:
-            self._note = "The sign-in page opened in a new tab."
-        elif reason == "blocked":
-            self._note = "Your browser blocked the new tab: click the link above to open the sign-in page."
-        else:
-            self._note = "Open the link above to sign in."
+        self._note = open_note(opened, reason)
         self._render_waiting()
 
     def status(self, kind: str, detail: str) -> None:
-        self._status = _status_text(kind, detail)
+        self._status = status_text(kind, detail)
         self._render_waiting()
 
     def signed_in(self, summary: str) -> None:
-        self._show(f'<div class="jla-signed-in">✓ {html.escape(summary)}</div>', f"✓ {summary}")
+        self._handle.update(outcome_bundle("signed-in", summary), raw=True)
 
-    def failed(self, message: str) -> None:
-        # The exception itself follows in the cell's output; here only the code goes away.
-        self._show(
-            '<div class="jla-failed" style="opacity:0.8">Sign-in did not complete.</div>',
-            "Sign-in did not complete.",
-        )
+    def failed(self, message: str, kind: str) -> None:
+        # The exception itself follows in the cell's output as one line.
+        self._handle.update(outcome_bundle(kind, message), raw=True)
 
 
 class TerminalPresenter:
@@ -115,7 +161,7 @@ class TerminalPresenter:
     def _say(self, text: str) -> None:
         print(text, file=self._stream, flush=True)
 
-    def waiting(self, authorization: DeviceAuthorization) -> None:
+    def waiting(self, authorization: DeviceAuthorization, flow: str) -> None:
         self._say("Authentication Required")
         self._say(f"  Code:          {authorization.user_code}")
         self._say(f"  Sign-in page:  {authorization.verification_uri}")
@@ -130,7 +176,7 @@ class TerminalPresenter:
         self._say("Waiting for you to confirm…")
 
     def status(self, kind: str, detail: str) -> None:
-        text = _status_text(kind, detail)
+        text = status_text(kind, detail)
         if text != self._last_status and kind != "pending":
             self._say(text)
         self._last_status = text
@@ -138,18 +184,25 @@ class TerminalPresenter:
     def signed_in(self, summary: str) -> None:
         self._say(summary)
 
-    def failed(self, message: str) -> None:
+    def failed(self, message: str, kind: str) -> None:
         self._say(message)
 
 
 def default_presenter() -> Presenter:
-    """HTML when running in a Jupyter kernel, plain text elsewhere."""
+    """The widget where our view is present, HTML elsewhere in a notebook, plain text outside one."""
     try:
         from IPython import get_ipython
 
         shell = get_ipython()
     except ImportError:
         shell = None
-    if shell is not None and getattr(shell, "kernel", None) is not None:
-        return NotebookPresenter()
-    return TerminalPresenter()
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return TerminalPresenter()
+    from . import widget
+
+    if widget.view_available():
+        try:
+            return widget.WidgetPresenter()
+        except ImportError:
+            pass  # no ipywidgets in this kernel
+    return NotebookPresenter()

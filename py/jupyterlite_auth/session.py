@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, MutableMapping
 
@@ -17,7 +18,7 @@ from .api_clients import prepare_http_clients
 from .clock import Clock, SystemClock
 from .device_flow import PollStats, poll_for_tokens, request_device_authorization
 from .discovery import ProviderMetadata, discover
-from .display import Presenter, clock_time, default_presenter
+from .display import Presenter, clock_time, default_presenter, failure_kind
 from .errors import AuthError, InvalidGrant, NotSignedIn, SignInCancelled
 from .host import HostDataUnusable, apply_host_credentials, parse_host_data
 from .http import Transport, expect_json_object, form_request, get_request, json_object
@@ -27,7 +28,8 @@ from .tokens import REFRESH_AHEAD, TokenSet, parse_token_response
 ACCESS_ENV = "OIDC_ACCESS_TOKEN"
 REFRESH_ENV = "OIDC_REFRESH_TOKEN"
 
-Opener = Callable[[str], Awaitable[tuple[bool, str]]]
+#: `(url, flow) -> (opened, reason)`: one tab per flow, however often it is asked.
+Opener = Callable[[str, str], Awaitable[tuple[bool, str]]]
 #: Platform mode: `(ask_again) -> (state, data)`; state is standalone | waiting | received | none.
 HostLink = Callable[[bool], Awaitable[tuple[str, Any]]]
 
@@ -94,6 +96,8 @@ class Session:
         self.metadata: ProviderMetadata | None = None
         self.user: str = ""
         self._flow: asyncio.Task | None = None
+        #: Names the device flow in progress (Cancel messages carry it); not a secret.
+        self.flow_id = ""
         self._flow_waiters = 0
         self._refresh: asyncio.Task | None = None
         self.last_poll_stats: PollStats | None = None
@@ -169,11 +173,14 @@ class Session:
         await prepare_http_clients()
         return SignedIn(credentials.account_id, "", None, None, mode="host")
 
-    def cancel_sign_in(self) -> bool:
+    def cancel_sign_in(self, flow_id: str | None = None) -> bool:
         """Stop a device flow that is waiting (the page's interrupt, or a Cancel button).
-        Its callers get `SignInCancelled`. Returns whether there was one to stop."""
+        Its callers get `SignInCancelled`. A Cancel names its flow: a click on an old widget must
+        not stop a newer sign-in. Returns whether there was one to stop."""
         flow = self._flow
         if flow is None or flow.done():
+            return False
+        if flow_id is not None and flow_id != self.flow_id:
             return False
         self._cancelled_by_user = flow
         flow.cancel()
@@ -236,6 +243,7 @@ class Session:
 
     async def _device_flow(self, wanted: config_module.AuthConfig) -> SignedIn:
         presenter = self._presenter_factory()
+        flow_id = self.flow_id = secrets.token_hex(8)
         try:
             metadata = await discover(wanted.issuer, self.transport)
             scope = config_module.with_offline_access(wanted, metadata.scopes_supported)
@@ -243,8 +251,8 @@ class Session:
                 self.transport, metadata.device_authorization_endpoint, wanted.client_id, scope
             )
             started = self.clock.monotonic()
-            presenter.waiting(authorization)
-            opened, reason = await self._opener(authorization.open_url)
+            presenter.waiting(authorization, flow_id)
+            opened, reason = await self._opener(authorization.open_url, flow_id)
             presenter.opened(opened, reason)
             stats = PollStats()
             self.last_poll_stats = stats
@@ -264,10 +272,10 @@ class Session:
             self._note_narrowed_scope(scope, tokens.scope)
             user = await self._user_from(tokens, wanted, metadata)
         except AuthError as error:
-            presenter.failed(str(error))
+            presenter.failed(str(error), failure_kind(error))
             raise
-        except asyncio.CancelledError:
-            presenter.failed("Sign-in was cancelled.")
+        except asyncio.CancelledError as error:
+            presenter.failed("Run the cell again to sign in.", failure_kind(error))
             raise
         self.config, self.metadata, self.user = wanted, metadata, user
         self._store(tokens)
@@ -439,7 +447,7 @@ def _default_site_settings() -> dict[str, Any]:
     return _page.site_settings()
 
 
-async def _default_opener(url: str) -> tuple[bool, str]:
+async def _default_opener(url: str, flow: str) -> tuple[bool, str]:
     from .browser_open import open_sign_in_page
 
-    return await open_sign_in_page(url)
+    return await open_sign_in_page(url, flow)

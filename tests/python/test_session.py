@@ -3,7 +3,7 @@ import asyncio
 import pytest
 
 from fakes import ISSUER, device_reply, discovery_document, form, json_reply, oauth_error, token_reply
-from jupyterlite_auth.errors import AccessDenied, DiscoveryError, InvalidGrant, NotSignedIn
+from jupyterlite_auth.errors import AccessDenied, DiscoveryError, InvalidGrant, NotSignedIn, SignInCancelled
 from jupyterlite_auth.session import ACCESS_ENV, REFRESH_ENV, Session
 
 WELL_KNOWN = f"{ISSUER}/.well-known/openid-configuration"
@@ -16,7 +16,8 @@ class RecordingPresenter:
     def __init__(self):
         self.events = []
 
-    def waiting(self, a):
+    def waiting(self, a, flow):
+        self.flow = flow
         self.events.append(("waiting", a.user_code))
 
     def opened(self, opened, reason):
@@ -28,15 +29,15 @@ class RecordingPresenter:
     def signed_in(self, summary):
         self.events.append(("signed_in", summary))
 
-    def failed(self, message):
-        self.events.append(("failed", message))
+    def failed(self, message, kind):
+        self.events.append(("failed", message, kind))
 
 
 def make_session(clock, transport, env=None, opened=(True, ""), keep_fresh=False, host=None):
     presenter = RecordingPresenter()
     opens = []
 
-    async def opener(url):
+    async def opener(url, flow):
         opens.append(url)
         return opened
 
@@ -166,7 +167,7 @@ def test_access_denied_is_raised_and_shown(clock, transport):
     session, presenter, _ = make_session(clock, transport, env)
     with pytest.raises(AccessDenied, match="End-User aborted interaction"):
         asyncio.run(session.authenticate())
-    assert presenter.events[-1][0] == "failed"
+    assert presenter.events[-1][0] == "failed" and presenter.events[-1][2] == "denied"
     assert ACCESS_ENV not in env
 
 
@@ -211,7 +212,7 @@ def test_interrupting_the_only_waiter_cancels_polling(clock, transport):
 
     flow = asyncio.run(interrupted())
     assert flow.cancelled()
-    assert presenter.events[-1] == ("failed", "Sign-in was cancelled.")
+    assert presenter.events[-1] == ("failed", "Run the cell again to sign in.", "cancelled")
 
 
 def test_logout_revokes_and_forgets(clock, transport):
@@ -345,7 +346,7 @@ def test_terminal_presenter_prints_code_and_link_but_never_the_device_code():
 
     out = io.StringIO()
     presenter = TerminalPresenter(out)
-    presenter.waiting(parse_device_authorization(device_reply()))
+    presenter.waiting(parse_device_authorization(device_reply()), "f1")
     presenter.opened(False, "no browser on this machine")
     presenter.status("pending", "")
     presenter.status("slow_down", "polling every 10 s")
@@ -429,4 +430,32 @@ def test_the_page_interrupt_cancels_a_waiting_sign_in_with_one_clear_error(clock
         assert session.cancel_sign_in() is False  # nothing left to stop
 
     asyncio.run(interrupted())
-    assert presenter.events[-1][0] == "failed"
+    assert presenter.events[-1][0] == "failed" and presenter.events[-1][2] == "cancelled"
+
+
+def test_a_cancel_naming_another_flow_is_ignored(clock, transport):
+    """A Cancel click on an old widget must not stop the sign-in that runs now."""
+    session, presenter = waiting_forever(clock, transport)
+
+    async def cancel_by_name():
+        task = asyncio.ensure_future(session.authenticate())
+        for _ in range(50):
+            await asyncio.sleep(0)
+        assert len(presenter.flow) == 16 and session.flow_id == presenter.flow
+        assert session.cancel_sign_in("0123456789abcdef") is False
+        assert not task.done()
+        assert session.cancel_sign_in(presenter.flow) is True
+        with pytest.raises(SignInCancelled):
+            await task
+
+    asyncio.run(cancel_by_name())
+
+
+def test_each_sign_in_gets_a_new_flow_id(clock, transport):
+    script_flow(clock, transport)
+    session, presenter, _ = make_session(clock, transport)
+    asyncio.run(session.authenticate())
+    first = presenter.flow
+    script_flow(clock, transport)
+    asyncio.run(session.authenticate(force=True))
+    assert presenter.flow != first

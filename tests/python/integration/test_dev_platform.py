@@ -24,7 +24,7 @@ class ApprovingPresenter:
         self.approver = None
         self.shown = []
 
-    def waiting(self, authorization):
+    def waiting(self, authorization, flow):
         self.shown.append(authorization.user_code)
         self.approver = self.platform.approve(authorization.user_code, deny=self.deny)
 
@@ -37,12 +37,12 @@ class ApprovingPresenter:
     def signed_in(self, summary):
         self.shown.append(summary)
 
-    def failed(self, message):
+    def failed(self, message, kind):
         self.shown.append(message)
 
 
 def make_session(platform, presenter, env):
-    async def no_browser(url):
+    async def no_browser(url, flow):
         return False, "test"
 
     return Session(
@@ -148,7 +148,7 @@ def test_a_code_nobody_confirms_expires_with_a_clear_error():
 
     with DevPlatform(POLL_INTERVAL="1", DEVICE_CODE_TTL="3") as platform:
         presenter = ApprovingPresenter(platform)
-        presenter.waiting = lambda authorization: presenter.shown.append(authorization.user_code)
+        presenter.waiting = lambda authorization, flow: presenter.shown.append(authorization.user_code)
         session = make_session(platform, presenter, {})
         with pytest.raises(ExpiredToken, match="Run the cell again"):
             asyncio.run(session.authenticate())

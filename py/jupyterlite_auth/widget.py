@@ -1,0 +1,191 @@
+"""The sign-in widget: an ipywidget whose view is ours (src/widget/ in the labextension).
+
+The kernel drives the widget's state; the view draws it, counts down to expiry, copies the code
+and opens the sign-in page itself. A click on Cancel cannot reach a running cell as a widget
+message (JupyterLite and ipykernel both hold it until the cell ends), so the view sends it on the
+page's side channel or interrupts the kernel; the widget message is only a late copy.
+
+The display also carries escaped HTML and plain text for frontends without our view, and when
+sign-in ends it is replaced by the outcome alone and the widget is closed, so the saved notebook
+holds neither the code nor any widget state.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+from .device_flow import DeviceAuthorization
+from .display import open_note, outcome_bundle, status_text, waiting_bundle
+from ._version import __version__
+
+MODULE = "jupyterlite-auth"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+#: `JUPYTERLITE_AUTH_WIDGET=0` forces the plain HTML display, `=1` the widget.
+WIDGET_ENV = "JUPYTERLITE_AUTH_WIDGET"
+
+
+def view_available() -> bool:
+    """Whether the frontend can draw our view. A frontend with the widget manager but without our
+    view would show "Error displaying widget" instead of the code, so guess conservatively."""
+    forced = os.environ.get(WIDGET_ENV, "").strip().lower()
+    if forced in ("0", "false", "no", "off"):
+        return False
+    if forced not in ("1", "true", "yes", "on") and not _frontend_has_view():
+        return False
+    import importlib.util
+
+    return importlib.util.find_spec("ipywidgets") is not None
+
+
+def _frontend_has_view() -> bool:
+    from .transports import in_pyodide
+
+    if in_pyodide():
+        from . import _page
+
+        return _page.features().get("widget") is True  # the page says it registered our view
+    if "VSCODE_PID" in os.environ or "VSCODE_CWD" in os.environ:
+        return False  # VS Code loads widget views from a CDN, where ours is not
+    return _labextension_installed()
+
+
+def _labextension_installed() -> bool:
+    """Our labextension next to the kernel's Python: the usual `pip install` into one environment."""
+    try:
+        from jupyter_core.paths import jupyter_path
+
+        roots = jupyter_path("labextensions")
+    except ImportError:
+        roots = [str(Path(sys.prefix) / "share" / "jupyter" / "labextensions")]
+    return any((Path(root) / MODULE / "package.json").is_file() for root in roots)
+
+
+def _widget_class():
+    """Defined on first use: importing ipywidgets costs time a kernel without sign-in never pays."""
+    global _SignInWidget
+    if _SignInWidget is not None:
+        return _SignInWidget
+    import ipywidgets
+    from traitlets import Float, Unicode
+
+    version = f"^{__version__}"
+
+    class SignInWidget(ipywidgets.DOMWidget):
+        """State only: the view (TypeScript) decides how it looks."""
+
+        _model_name = Unicode("SignInModel").tag(sync=True)
+        _model_module = Unicode(MODULE).tag(sync=True)
+        _model_module_version = Unicode(version).tag(sync=True)
+        _view_name = Unicode("SignInView").tag(sync=True)
+        _view_module = Unicode(MODULE).tag(sync=True)
+        _view_module_version = Unicode(version).tag(sync=True)
+
+        #: waiting | popup-blocked | slowed | signed-in | denied | expired | cancelled | error
+        state = Unicode("waiting").tag(sync=True)
+        user_code = Unicode("").tag(sync=True)
+        verification_uri = Unicode("").tag(sync=True)
+        #: The page to open (verification_uri_complete when the provider sent one).
+        open_url = Unicode("").tag(sync=True)
+        #: When the code expires, in ms since the epoch (the view counts down to it).
+        expires_at = Float(0.0).tag(sync=True)
+        #: What the automatic tab did ("opened in a new tab", "blocked: ...").
+        note = Unicode("").tag(sync=True)
+        #: The live status line.
+        status = Unicode("").tag(sync=True)
+        #: The outcome's sentence in the final states.
+        message = Unicode("").tag(sync=True)
+        #: Names this sign-in in the view's Cancel message; not a secret.
+        flow = Unicode("").tag(sync=True)
+
+    _SignInWidget = SignInWidget
+    return SignInWidget
+
+
+_SignInWidget = None
+
+
+class WidgetPresenter:
+    """Shows a sign-in as the widget (see the module docstring)."""
+
+    def __init__(self, on_cancel: Callable[[str], object] | None = None) -> None:
+        self._cls = _widget_class()  # ImportError here means: no widget, use HTML
+        self._on_cancel = on_cancel or _cancel_current
+        self._widget = None
+        self._handle = None
+        self._authorization: DeviceAuthorization | None = None
+        self._note = ""
+        self._status = ""
+
+    def waiting(self, authorization: DeviceAuthorization, flow: str) -> None:
+        from IPython.display import display
+
+        self._authorization = authorization
+        self._status = status_text("pending", "")
+        self._widget = self._cls(
+            state="waiting",
+            user_code=authorization.user_code,
+            verification_uri=authorization.verification_uri,
+            open_url=authorization.open_url,
+            expires_at=(time.time() + authorization.expires_in) * 1000.0,
+            status=self._status,
+            flow=flow,
+        )
+        self._widget.on_msg(self._on_message)
+        self._handle = display(self._bundle(), raw=True, display_id=True)
+
+    def _bundle(self) -> dict:
+        assert self._authorization is not None and self._widget is not None
+        bundle: dict = waiting_bundle(self._authorization, self._note, self._status)
+        bundle[WIDGET_MIME] = self._widget._repr_mimebundle_()[WIDGET_MIME]
+        return bundle
+
+    def _on_message(self, _widget, content, _buffers) -> None:
+        # Reaches a running cell only after it ended (see module docstring); harmless then.
+        if isinstance(content, dict) and content.get("event") == "cancel" and self._widget is not None:
+            self._on_cancel(self._widget.flow)
+
+    def opened(self, opened: bool, reason: str) -> None:
+        self._note = open_note(opened, reason)
+        if self._widget is not None:
+            with self._widget.hold_sync():
+                self._widget.note = self._note
+                if not opened:
+                    self._widget.state = "popup-blocked"
+
+    def status(self, kind: str, detail: str) -> None:
+        self._status = status_text(kind, detail)
+        if self._widget is not None:
+            with self._widget.hold_sync():
+                self._widget.status = self._status
+                if kind == "slow_down" and self._widget.state == "waiting":
+                    self._widget.state = "slowed"
+
+    def signed_in(self, summary: str) -> None:
+        self._end("signed-in", summary)
+
+    def failed(self, message: str, kind: str) -> None:
+        self._end(kind, message)
+
+    def _end(self, kind: str, message: str) -> None:
+        widget, self._widget = self._widget, None
+        if widget is not None:
+            with widget.hold_sync():
+                widget.state = kind
+                widget.message = message
+                widget.user_code = ""
+                widget.verification_uri = ""
+                widget.open_url = ""
+        if self._handle is not None:
+            self._handle.update(outcome_bundle(kind, message), raw=True)
+        if widget is not None:
+            widget.close()
+
+
+def _cancel_current(flow: str) -> None:
+    from . import current_session
+
+    current_session().cancel_sign_in(flow)
