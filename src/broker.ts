@@ -54,7 +54,17 @@ export function checkOpenUrl(url: unknown): UrlCheck {
 }
 
 /** The one window feature the broker uses; a parameter so tests can fake it. */
-export type WindowOpen = (url: string, target: string) => Window | null;
+export type WindowOpen = (url: string, target: string) => IOpenedTab | null;
+
+/** What the broker keeps of a tab it opened, to avoid opening a second one. */
+export interface IOpenedTab {
+  closed: boolean;
+  opener: unknown;
+  focus(): void;
+}
+
+/** A sign-in's name as the kernel sends it (py: secrets.token_hex(8)); anything else is ignored. */
+export const FLOW_RE = /^[0-9a-f]{8,64}$/;
 
 export class Broker {
   /**
@@ -64,13 +74,29 @@ export class Broker {
     this._windowOpen = windowOpen ?? ((url, target) => window.open(url, target));
   }
 
-  /** Open `url` in a new tab, or say why not. Never throws. */
-  open(url: unknown): IOpenResult {
+  /**
+   * Open `url` in a new tab, or say why not. Never throws.
+   *
+   * With a `flow` (one sign-in), a tab this page opened for it and that is
+   * still open is focused instead: the kernel's automatic open and the
+   * widget's Open button never make two tabs for one sign-in.
+   */
+  open(url: unknown, flow?: unknown): IOpenResult {
     const check = checkOpenUrl(url);
     if (!check.ok) {
       return { opened: false, reason: check.reason };
     }
-    let opened: Window | null;
+    const key = typeof flow === 'string' && FLOW_RE.test(flow) ? flow : null;
+    const existing = key ? this._tabs.get(key) : undefined;
+    if (existing && !existing.closed) {
+      try {
+        existing.focus();
+      } catch {
+        // Browsers may refuse to focus another tab; it is open either way.
+      }
+      return { opened: true, reason: 'already open' };
+    }
+    let opened: IOpenedTab | null;
     try {
       // No "noopener" feature: with it window.open always returns null, and a
       // popup blocker could not be told apart from success.
@@ -82,6 +108,9 @@ export class Broker {
     if (!opened) {
       return { opened: false, reason: 'blocked' };
     }
+    if (key) {
+      this._remember(key, opened);
+    }
     try {
       // The new tab must not be able to script or navigate this page.
       opened.opener = null;
@@ -92,5 +121,21 @@ export class Broker {
     return { opened: true };
   }
 
+  /** Forget tabs that were closed, and the oldest beyond a few dozen sign-ins. */
+  private _remember(key: string, tab: IOpenedTab): void {
+    for (const [name, old] of this._tabs) {
+      if (old.closed) {
+        this._tabs.delete(name);
+      }
+    }
+    this._tabs.set(key, tab);
+    while (this._tabs.size > MAX_TRACKED_TABS) {
+      this._tabs.delete(this._tabs.keys().next().value as string);
+    }
+  }
+
   private _windowOpen: WindowOpen;
+  private _tabs = new Map<string, IOpenedTab>();
 }
+
+const MAX_TRACKED_TABS = 32;

@@ -57,12 +57,14 @@ export interface IHostPort {
 export interface IPageChannelOptions {
   /** Current, validated settings; read on every `hello`. */
   settings: () => Promise<IAuthSettings> | IAuthSettings;
-  /** Performs `open` requests. */
-  broker: { open(url: unknown): IOpenResult };
+  /** Performs `open` requests (one tab per `flow`). */
+  broker: { open(url: unknown, flow?: unknown): IOpenResult };
   /** The host bridge; without it the host state is always `standalone`. */
   host?: IHostPort | null;
   /** Performs `fetch` requests (src/fetch-broker.ts); without it they fail. */
   fetcher?: { fetch(request: unknown, via: unknown): Promise<IFetchResult> } | null;
+  /** What this page can do besides the basics, sent in `config` (e.g. `{widget: true}`). */
+  features?: () => Record<string, unknown>;
 }
 
 const STANDALONE: IHostSnapshot = Object.freeze({ state: 'standalone' as const });
@@ -100,7 +102,7 @@ export class PageChannel {
     const id = data.id;
     switch (data.type) {
       case 'open': {
-        const result = this._options.broker.open(data.url);
+        const result = this._options.broker.open(data.url, data.flow);
         this._post({ type: 'open-result', id, ...result });
         return;
       }
@@ -163,16 +165,22 @@ export class PageChannel {
     // Read after the settings: the page starts its host bridge before the
     // settings reader resolves, so this is the decided state.
     const host = this._hostSnapshot();
-    this._post({ type: 'config', protocol: PROTOCOL_VERSION, settings, host });
+    const features = this._options.features?.() ?? {};
+    this._post({ type: 'config', protocol: PROTOCOL_VERSION, settings, host, features });
   }
 
   /**
-   * Tell the kernel its user asked to interrupt (`cancel-sign-in`). JupyterLite cannot
-   * interrupt a running cell without cross-origin isolation, so a sign-in that waits
-   * for confirmation hears it here and stops.
+   * Tell the kernel its user asked to interrupt, or pressed the widget's Cancel for the
+   * sign-in named `flow` (`cancel-sign-in`). JupyterLite cannot interrupt a running cell
+   * without cross-origin isolation, so a sign-in that waits for confirmation hears it
+   * here and stops.
    */
-  postCancelSignIn(): void {
-    this._post({ type: 'cancel-sign-in', protocol: PROTOCOL_VERSION });
+  postCancelSignIn(flow?: string): void {
+    this._post({
+      type: 'cancel-sign-in',
+      protocol: PROTOCOL_VERSION,
+      ...(flow !== undefined ? { flow } : {})
+    });
   }
 
   /** Tell the kernel the host state changed (`host-data`). */

@@ -11,6 +11,7 @@ import type {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
+import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 import { IConsoleTracker } from '@jupyterlab/console';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
@@ -28,6 +29,7 @@ import { newChannelName, PageChannel } from './channel';
 import { FetchBroker } from './fetch-broker';
 import type { IWindowLike } from './host-bridge';
 import { HostBridge } from './host-bridge';
+import { MODULE_NAME, MODULE_VERSION, signInWidgetExports } from './signin-widget';
 import type { IHostSettings, IKernelSettings } from './settings';
 import {
   HOST_SETTING_DEFAULTS,
@@ -46,12 +48,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
     'Hands each Pyodide kernel its sign-in settings and the host page\'s data, opens sign-in pages and performs fetches for it.',
   autoStart: true,
   requires: [ISettingRegistry],
-  optional: [INotebookTracker, IConsoleTracker],
+  optional: [INotebookTracker, IConsoleTracker, IJupyterWidgetRegistry],
   activate: (
     app: JupyterFrontEnd,
     registry: ISettingRegistry,
     notebooks: INotebookTracker | null,
-    consoles: IConsoleTracker | null
+    consoles: IConsoleTracker | null,
+    widgets: IJupyterWidgetRegistry | null
   ): void => {
     // Start watching kernels at once; settings are awaited only when a kernel
     // asks for them (long after: a Pyodide kernel takes seconds to start).
@@ -100,7 +103,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
           settings,
           broker,
           host,
-          fetcher
+          fetcher,
+          features: () => ({ widget: widgets !== null })
         });
         // Sends the execute request synchronously (it is queued until the
         // kernel is up), so it is ahead of any cell the user runs.
@@ -123,6 +127,26 @@ const plugin: JupyterFrontEndPlugin<void> = {
     app.serviceManager.kernels.runningChanged.connect((_, models) =>
       bootstrapper.retain(models.map(model => model.id))
     );
+
+    // The sign-in widget's view, where the widget manager is present (the kernel
+    // falls back to HTML without it: `features.widget` in `config`).
+    if (widgets) {
+      widgets.registerWidget({
+        name: MODULE_NAME,
+        version: MODULE_VERSION,
+        exports: signInWidgetExports({
+          open: (url, flow) => broker.open(url, flow),
+          cancelOnChannel: (kernelId, flow) => {
+            const channel = bootstrapper.startOf(kernelId);
+            if (!channel) {
+              return false;
+            }
+            channel.postCancelSignIn(flow);
+            return true;
+          }
+        })
+      });
+    }
 
     // Every live kernel hears about new host data at once (`host-data`).
     host.onChange(snapshot => {

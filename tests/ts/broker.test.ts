@@ -79,7 +79,7 @@ describe('checkOpenUrl', () => {
 describe('Broker.open', () => {
   it('opens allowed URLs in a new tab and cuts the opener', () => {
     const calls: [string, string][] = [];
-    const fakeWindow = { opener: 'the page' } as unknown as Window;
+    const fakeWindow = { opener: 'the page', closed: false, focus: () => undefined };
     const broker = new Broker((url, target) => {
       calls.push([url, target]);
       return fakeWindow;
@@ -117,5 +117,49 @@ describe('Broker.open', () => {
     assert.equal(result.opened, false);
     assert.match(result.reason ?? '', /^refused: /);
     assert.equal(called, false);
+  });
+
+  it('opens one tab per sign-in: a second open focuses the first', () => {
+    let opens = 0;
+    let focused = 0;
+    const tab = { opener: null as unknown, closed: false, focus: () => void focused++ };
+    const broker = new Broker(() => {
+      opens++;
+      return tab;
+    });
+    const flow = '0123456789abcdef';
+    assert.deepEqual(broker.open('https://example.com/device', flow), { opened: true });
+    assert.deepEqual(broker.open('https://example.com/device', flow), {
+      opened: true,
+      reason: 'already open'
+    });
+    assert.equal(opens, 1);
+    assert.equal(focused, 1);
+    tab.closed = true; // the user closed it: the next click opens a new one
+    assert.deepEqual(broker.open('https://example.com/device', flow), { opened: true });
+    assert.equal(opens, 2);
+  });
+
+  it('keeps different sign-ins apart and ignores malformed flow names', () => {
+    let opens = 0;
+    const broker = new Broker(() => {
+      opens++;
+      return { opener: null, closed: false, focus: () => undefined };
+    });
+    broker.open('https://example.com/', 'aaaaaaaaaaaaaaaa');
+    broker.open('https://example.com/', 'bbbbbbbbbbbbbbbb');
+    broker.open('https://example.com/', 'not a flow');
+    broker.open('https://example.com/', 'not a flow');
+    broker.open('https://example.com/', { flow: 1 });
+    assert.equal(opens, 5);
+  });
+
+  it('does not remember a blocked tab', () => {
+    let next: { opener: unknown; closed: boolean; focus(): void } | null = null;
+    const broker = new Broker(() => next);
+    const flow = 'cccccccccccccccc';
+    assert.deepEqual(broker.open('https://example.com/', flow), { opened: false, reason: 'blocked' });
+    next = { opener: null, closed: false, focus: () => undefined };
+    assert.deepEqual(broker.open('https://example.com/', flow), { opened: true });
   });
 });

@@ -106,8 +106,42 @@ describe('PageChannel', () => {
     const { port } = setup();
     await port.deliver({ type: 'hello', protocol: 1 });
     assert.deepEqual(port.posted, [
-      { type: 'config', protocol: PROTOCOL_VERSION, settings: SETTINGS, host: { state: 'standalone' } }
+      {
+        type: 'config',
+        protocol: PROTOCOL_VERSION,
+        settings: SETTINGS,
+        host: { state: 'standalone' },
+        features: {}
+      }
     ]);
+  });
+
+  it('announces the page features in config', async () => {
+    const port = new FakePort();
+    new PageChannel(port, {
+      settings: () => SETTINGS,
+      broker: { open: () => ({ opened: true }) },
+      features: () => ({ widget: true })
+    });
+    await port.deliver({ type: 'hello', protocol: 1 });
+    assert.deepEqual((port.posted[0] as { features: unknown }).features, { widget: true });
+  });
+
+  it('passes the flow of an open request to the broker', async () => {
+    const port = new FakePort();
+    const calls: unknown[][] = [];
+    new PageChannel(port, {
+      settings: () => SETTINGS,
+      broker: {
+        open: (url, flow) => {
+          calls.push([url, flow]);
+          return { opened: true };
+        }
+      }
+    });
+    await port.deliver({ type: 'open', id: '3', url: 'https://example.com/device', flow: '0123456789abcdef' });
+    assert.deepEqual(calls, [['https://example.com/device', '0123456789abcdef']]);
+    assert.deepEqual(port.posted, [{ type: 'open-result', id: '3', opened: true }]);
   });
 
   it('answers every hello', async () => {
@@ -243,7 +277,8 @@ describe('PageChannel', () => {
         type: 'config',
         protocol: PROTOCOL_VERSION,
         settings: SETTINGS,
-        host: { state: 'standalone' }
+        host: { state: 'standalone' },
+        features: {}
       });
     } finally {
       channel.dispose();
@@ -323,6 +358,14 @@ describe('PageChannel platform mode', () => {
     const { port, channel } = platformSetup();
     channel.postCancelSignIn();
     assert.deepEqual(port.posted, [{ type: 'cancel-sign-in', protocol: 1 }]);
+  });
+
+  it('names the sign-in when the widget\'s Cancel was pressed', () => {
+    const { port, channel } = platformSetup();
+    channel.postCancelSignIn('0123456789abcdef');
+    assert.deepEqual(port.posted, [
+      { type: 'cancel-sign-in', protocol: 1, flow: '0123456789abcdef' }
+    ]);
   });
 
   it('keeps awkward data byte-identical through the channel', () => {
