@@ -170,6 +170,10 @@ async def attach(name: str) -> None:
     _channel = _Channel(name)
     await _channel.hello()
     _apply_environ(_channel.settings.get("environ"))
+    if _channel.features.get("widget") is True:
+        from .widget import preload
+
+        preload()
 
 
 def _apply_environ(environ: object) -> None:

@@ -90,6 +90,8 @@ class Session:
         self.environ = environ if environ is not None else os.environ
         self._site_settings = site_settings or _default_site_settings
         self._presenter_factory = presenter_factory or default_presenter
+        #: Loads what the default display needs (ipywidgets in Pyodide); custom ones need nothing.
+        self._prepare_display = _prepare_default_display if presenter_factory is None else None
         self._opener = opener or _default_opener
         self.tokens: TokenSet | None = None
         self.config: config_module.AuthConfig | None = None
@@ -242,6 +244,8 @@ class Session:
     # -- internals ----------------------------------------------------------------------------
 
     async def _device_flow(self, wanted: config_module.AuthConfig) -> SignedIn:
+        if self._prepare_display is not None:
+            await self._prepare_display()
         presenter = self._presenter_factory()
         flow_id = self.flow_id = secrets.token_hex(8)
         try:
@@ -445,6 +449,12 @@ def _default_site_settings() -> dict[str, Any]:
     from . import _page
 
     return _page.site_settings()
+
+
+async def _prepare_default_display() -> None:
+    from .widget import prepare
+
+    await prepare()
 
 
 async def _default_opener(url: str, flow: str) -> tuple[bool, str]:

@@ -12,6 +12,8 @@ holds neither the code nor any widget state.
 
 from __future__ import annotations
 
+import asyncio
+import importlib.util
 import os
 import sys
 import time
@@ -26,6 +28,8 @@ MODULE = "jupyterlite-auth"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 #: `JUPYTERLITE_AUTH_WIDGET=0` forces the plain HTML display, `=1` the widget.
 WIDGET_ENV = "JUPYTERLITE_AUTH_WIDGET"
+#: Longest wait for Pyodide to load ipywidgets before falling back to the HTML display.
+LOAD_TIMEOUT = 20.0
 
 
 def view_available() -> bool:
@@ -36,9 +40,41 @@ def view_available() -> bool:
         return False
     if forced not in ("1", "true", "yes", "on") and not _frontend_has_view():
         return False
-    import importlib.util
-
     return importlib.util.find_spec("ipywidgets") is not None
+
+
+_loading: asyncio.Future | None = None
+
+
+def preload() -> None:
+    """Start loading ipywidgets in the background (Pyodide loads a package of the site only
+    when asked), so the first sign-in does not wait for it."""
+    global _loading
+    from .transports import in_pyodide
+
+    if _loading is None and in_pyodide() and importlib.util.find_spec("ipywidgets") is None:
+        _loading = asyncio.ensure_future(_load_in_pyodide())
+
+
+async def prepare() -> None:
+    """Before a sign-in shows anything: make ipywidgets importable where our view will draw it
+    (bounded: past LOAD_TIMEOUT the plain HTML display is used)."""
+    if not _frontend_has_view() or importlib.util.find_spec("ipywidgets") is not None:
+        return
+    preload()
+    if _loading is not None:
+        try:
+            await asyncio.wait_for(asyncio.shield(_loading), LOAD_TIMEOUT)
+        except Exception:  # noqa: BLE001 - no widget then: the HTML display says the same
+            pass
+
+
+async def _load_in_pyodide() -> None:
+    import pyodide_js  # type: ignore[import-not-found]
+
+    # The same route as a cell's `import ipywidgets`: the site's package lock, no network beyond it.
+    await pyodide_js.loadPackagesFromImports("import ipywidgets")
+    importlib.invalidate_caches()
 
 
 def _frontend_has_view() -> bool:
