@@ -1,6 +1,8 @@
 // RFC 8628 polling rules that oidc-provider does not enforce: every device code has a required
 // poll interval (POLL_INTERVAL at first); a poll that comes sooner than that after the previous
 // poll of the same code is answered `slow_down`, and that code's interval grows by 5 s (3.5).
+// SLOW_DOWN_POLLS=n also answers the first n polls of each code `slow_down` however late they
+// come, as a provider under load may (the client's slowed-down path, end to end).
 import { createHash } from 'node:crypto';
 
 import { errors, Provider } from 'oidc-provider';
@@ -15,7 +17,7 @@ export function deviceCodeKey(deviceCode) {
   return createHash('sha256').update(String(deviceCode)).digest('hex').slice(0, 16);
 }
 
-export function createPollGate({ pollInterval, keepSeconds, now = Date.now }) {
+export function createPollGate({ pollInterval, keepSeconds, slowDownPolls = 0, now = Date.now }) {
   const codes = new Map(); // key -> { ordinal, interval, lastPollAt, forgetAt }
   let ordinals = 0;
 
@@ -35,6 +37,7 @@ export function createPollGate({ pollInterval, keepSeconds, now = Date.now }) {
       codes.set(key, {
         ordinal: ordinals,
         interval: pollInterval,
+        polls: 0,
         lastPollAt: undefined,
         forgetAt: now() + (lifetime + keepSeconds) * 1000,
       });
@@ -49,7 +52,9 @@ export function createPollGate({ pollInterval, keepSeconds, now = Date.now }) {
       const t = now();
       const previous = state.lastPollAt;
       state.lastPollAt = t;
-      if (previous !== undefined && t - previous < state.interval * 1000 - EARLY_MS) {
+      state.polls += 1;
+      const tooSoon = previous !== undefined && t - previous < state.interval * 1000 - EARLY_MS;
+      if (tooSoon || state.polls <= slowDownPolls) {
         state.interval += SLOW_DOWN_STEP;
         return state.interval;
       }

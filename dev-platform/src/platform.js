@@ -101,7 +101,11 @@ async function start(config, servers, keyPromise, log) {
     clockTolerance: config.clockTolerance,
     keepExpired: { DeviceCode: KEEP_EXPIRED_DEVICE_CODES },
   });
-  const gate = createPollGate({ pollInterval: config.pollInterval, keepSeconds: KEEP_EXPIRED_DEVICE_CODES });
+  const gate = createPollGate({
+    pollInterval: config.pollInterval,
+    slowDownPolls: config.slowDownPolls,
+    keepSeconds: KEEP_EXPIRED_DEVICE_CODES,
+  });
   const stats = createStats({ describeDeviceCode: (key) => gate.describe(key) });
   const provider = createProvider({
     issuer,

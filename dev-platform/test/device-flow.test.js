@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createPublicKey, verify } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
+import { createPollGate } from '../src/device-polling.js';
 import { CookieJar } from '../tools/cookie-jar.js';
 import { findForm, formData, pageName } from '../tools/html-forms.js';
 import { approve, ApproveError, EXIT } from '../tools/approve.js';
@@ -197,6 +198,33 @@ describe('RFC 8628 polling rules added on top of the library', () => {
     } finally {
       await p.close();
     }
+  });
+
+  test('SLOW_DOWN_POLLS=2: the first two polls are slowed down even when on time', async () => {
+    const p = await platform({ POLL_INTERVAL: 0, SLOW_DOWN_POLLS: 2 });
+    try {
+      const auth = await deviceAuthorization(p);
+      const errors = [];
+      for (let i = 0; i < 2; i++) errors.push((await pollToken(p, auth.device_code)).body.error);
+      assert.deepEqual(errors, ['slow_down', 'slow_down']);
+      const entry = Object.values((await (await fetch(p.urls.stats)).json()).deviceCodes)[0];
+      assert.equal(entry.interval, 10);
+    } finally {
+      await p.close();
+    }
+  });
+
+  test('the poll gate slows the first n polls down, then only polls that come too soon', () => {
+    let t = 0;
+    const gate = createPollGate({ pollInterval: 1, slowDownPolls: 2, keepSeconds: 60, now: () => t });
+    gate.register('code', 600);
+    const answers = [];
+    for (const at of [0, 10_000, 30_000, 45_000, 46_000]) {
+      t = at;
+      answers.push(gate.poll('code'));
+    }
+    // 1st and 2nd: slowed (interval 6, then 11); 3rd: 20 s later, on time; 4th: 15 s, on time; 5th: 1 s, too soon
+    assert.deepEqual(answers, [6, 11, undefined, undefined, 16]);
   });
 
   test('an expired device code -> expired_token (not invalid_grant)', async () => {
