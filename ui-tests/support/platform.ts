@@ -53,3 +53,18 @@ export async function startPlatform(port: number, siteOrigin: string, env: Recor
     },
   };
 }
+
+/** What `/dev/stats` says about each device code (keyed by a hash, never the code). */
+export interface DeviceStats {
+  deviceCodes: Record<string, { ordinal: number; polls: number; interval?: number; replies: Record<string, number> }>;
+}
+
+export async function deviceStats(origin: string): Promise<DeviceStats> {
+  const reply = await fetch(new URL('dev/stats', origin.endsWith('/') ? origin : `${origin}/`));
+  return (await reply.json()) as DeviceStats;
+}
+
+/** The device code issued last. */
+export function newestDevice(stats: DeviceStats) {
+  return Object.values(stats.deviceCodes).sort((a, b) => b.ordinal - a.ordinal)[0];
+}

@@ -36,6 +36,11 @@ interface TestFixtures {
 
 interface WorkerFixtures {
   proxySink: ProxySink;
+  /**
+   * Keep Chromium's popup blocker on (Playwright turns it off by default), for tests of
+   * the blocked-tab path and of user activation. A worker option: `test.use({ popupBlocking: true })`.
+   */
+  popupBlocking: boolean;
 }
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
@@ -55,10 +60,13 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker' },
   ],
 
+  popupBlocking: [false, { option: true, scope: 'worker' }],
+
   launchOptions: [
-    async ({ launchOptions, proxySink }, use) => {
+    async ({ launchOptions, proxySink, popupBlocking }, use) => {
       await use({
         ...launchOptions,
+        ...(popupBlocking ? { ignoreDefaultArgs: ['--disable-popup-blocking'] } : {}),
         args: [
           ...(launchOptions.args ?? []),
           `--proxy-server=${proxySink.url}`,

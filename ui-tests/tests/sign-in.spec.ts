@@ -6,23 +6,11 @@
  */
 import type { Page } from '@playwright/test';
 
+import { deviceStats as stats, newestDevice as newest } from '../support/platform';
 import { expect, openNotebook, outputText, cellByIndex, runCell, test, waitForKernelIdle } from './fixtures';
 
 const NOTEBOOK = 'sign-in.ipynb';
 const CODE = /\b[A-Z]{4}-[A-Z]{4}\b/;
-
-interface DeviceStats {
-  deviceCodes: Record<string, { ordinal: number; polls: number; replies: Record<string, number> }>;
-}
-
-async function stats(platformURL: string): Promise<DeviceStats> {
-  const reply = await fetch(`${platformURL}dev/stats`);
-  return (await reply.json()) as DeviceStats;
-}
-
-function newest(s: DeviceStats) {
-  return Object.values(s.deviceCodes).sort((a, b) => b.ordinal - a.ordinal)[0];
-}
 
 /** Shift+Enter on the sign-in cell; returns the sign-in tab the page opens and the code shown. */
 async function startSignIn(page: Page): Promise<{ tab: Page; code: string }> {
@@ -74,6 +62,10 @@ test('sign in with the device flow, then call the API with the token', async ({ 
   const text = await outputText(cell);
   expect(text).not.toMatch(CODE);
   expect(text).not.toContain('Authentication Required');
+  await expect(cell.locator('.jla-widget')).toHaveCount(0);
+  if (process.env.DOCS_SCREENSHOTS) {
+    await cell.screenshot({ path: `${__dirname}/../../docs/images/sign-in-done.png` });
+  }
 
   // exactly the polls needed: none after tokens were issued, no slow_down
   const device = newest(await stats(platformURL));
@@ -115,6 +107,8 @@ test('CANCEL on the sign-in page ends the cell with an access-denied error', asy
   const cell = cellByIndex(page, 1);
   await expect(cell.locator('.jp-InputArea-prompt')).toHaveText(/\[\d+\]/, { timeout: 30_000 });
   const text = await outputText(cell);
+  expect(text).toContain('Sign-in denied.'); // the widget gave way to the outcome
+  await expect(cell.locator('.jla-widget')).toHaveCount(0);
   expect(text).toContain('AccessDenied');
   expect(text).toMatch(/cancelled or declined in the browser/);
   expect(text).not.toMatch(CODE);

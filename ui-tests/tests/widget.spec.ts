@@ -1,0 +1,201 @@
+/**
+ * The sign-in widget in the built site: every state and control, against real providers.
+ *
+ * - waiting: the code exactly as sent (spelled out for screen readers), Copy, the link as text,
+ *   Open (which focuses the tab already open instead of opening a second), a countdown, and
+ *   Cancel from the keyboard, which stops polling while the cell still runs;
+ * - slowed down (a provider answering slow_down), then signed in: the widget gives way to the
+ *   outcome, and neither the saved notebook nor its saved widget state holds the code;
+ * - expired, and error (the provider restarted and forgot the code): the outcome says so;
+ * - readable in the dark theme.
+ * Denied is in sign-in.spec.ts (CANCEL on the provider's page); blocked popups in
+ * widget-popup.spec.ts.
+ */
+import type { Locator, Page } from '@playwright/test';
+
+import { deviceStats, newestDevice, startPlatform, type ExtraPlatform } from '../support/platform';
+import {
+  cellByIndex,
+  createNotebook,
+  expect,
+  openNotebook,
+  outputText,
+  runCell,
+  test,
+  waitForKernelIdle,
+} from './fixtures';
+
+const CODE = /\b[A-Z]{4}-[A-Z]{4}\b/;
+const PORT = Number(process.env.WIDGET_PLATFORM_PORT || 8713);
+
+async function signInCell(page: Page, issuer: string | null, name: string): Promise<Locator> {
+  const path = `ui-tests/widget-${name}.ipynb`;
+  const args = issuer ? `issuer="${issuer}"` : '';
+  await createNotebook(page, path, [`from jupyterlite_auth import authenticate\nawait authenticate(${args})`]);
+  await openNotebook(page, path);
+  await waitForKernelIdle(page, { path });
+  await runCell(page, 0, { key: 'Shift+Enter', noWait: true });
+  const cell = cellByIndex(page, 0);
+  await expect(cell.locator('.jla-widget .jla-code')).toHaveText(CODE, { timeout: 60_000 });
+  return cell;
+}
+
+async function finished(cell: Locator): Promise<string> {
+  await expect(cell.locator('.jp-InputArea-prompt')).toHaveText(/\[\d+\]/, { timeout: 60_000 });
+  return outputText(cell);
+}
+
+test('waiting: code, Copy, Open reuses the tab, keyboard Cancel stops polling', async ({ page, context, platformURL, siteURL }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(siteURL).origin });
+  const firstTab = context.waitForEvent('page');
+  const cell = await signInCell(page, null, 'controls');
+  const widget = cell.locator('.jla-widget');
+  const code = (await widget.locator('.jla-code').textContent())!;
+
+  await expect(widget.locator('.jla-title')).toHaveText('Authentication Required');
+  await expect(widget.locator('.jla-code')).toHaveAttribute('aria-label', `User code ${code.split('').join(' ')}`);
+  await expect(widget.locator('.jla-url')).toHaveText(`${platformURL}oidc/device`);
+  await expect(widget.locator('.jla-countdown')).toHaveText(/^The code expires in \d+:\d\d\.$/);
+  await expect(widget.locator('.jla-note')).toHaveText('The sign-in page opened in a new tab.');
+  await expect(widget.getByRole('status').first()).toContainText('Waiting for you to confirm');
+  const tab = await firstTab;
+
+  // Copy puts exactly the code on the clipboard
+  await widget.getByRole('button', { name: 'Copy' }).click();
+  await expect(widget.locator('.jla-copy')).toHaveText('Copied');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(code);
+
+  // Open while the tab is open: no second tab
+  const pagesBefore = context.pages().length;
+  await widget.getByRole('button', { name: 'Open sign-in page' }).click();
+  await expect(widget.locator('.jla-note')).toHaveText('The sign-in page is open in another tab.');
+  await page.waitForTimeout(1_000);
+  expect(context.pages().length).toBe(pagesBefore);
+  // after the user closed it, Open opens it again (the link pre-fills the code)
+  await tab.close();
+  const again = context.waitForEvent('page');
+  await widget.getByRole('button', { name: 'Open sign-in page' }).click();
+  const reopened = await again;
+  expect(reopened.url()).toContain(`${platformURL}oidc/device`);
+  await reopened.close();
+
+  // Cancel, from the keyboard: the running cell ends with one line, and polling stops
+  const cancel = widget.getByRole('button', { name: 'Cancel' });
+  await cancel.focus();
+  await page.keyboard.press('Enter');
+  const pollsAtCancel = newestDevice(await deviceStats(platformURL)).polls;
+  const text = await finished(cell);
+  expect(text).toContain('Sign-in cancelled.');
+  expect(text).toContain('SignInCancelled: Sign-in was cancelled. Run the cell again to sign in.');
+  expect(text).not.toContain('Traceback');
+  expect(text).not.toContain(code);
+  await expect(cell.locator('.jla-widget')).toHaveCount(0);
+  await page.waitForTimeout(6_000); // longer than the poll interval
+  expect(newestDevice(await deviceStats(platformURL)).polls).toBeLessThanOrEqual(pollsAtCancel + 1);
+});
+
+test.describe('against a provider with other settings', () => {
+  let platform: ExtraPlatform;
+
+  test.afterEach(async () => {
+    await platform?.stop();
+  });
+
+  test('slowed down, then signed in; the saved notebook and widget state hold no code', async ({ page, siteURL }) => {
+    platform = await startPlatform(PORT, new URL(siteURL).origin, { POLL_INTERVAL: '1', SLOW_DOWN_POLLS: '1' });
+    // save widget state with the notebook, so the test sees what a user who turned it on would save
+    await page.goto('lab/index.html');
+    await page.waitForFunction(() => !!(window as any).jupyterapp?.serviceManager);
+    await page.evaluate(() =>
+      (window as any).jupyterapp.serviceManager.settings.save(
+        '@jupyter-widgets/jupyterlab-manager:plugin',
+        JSON.stringify({ saveState: true }),
+      ),
+    );
+    const cell = await signInCell(page, platform.issuer, 'slowed');
+    const widget = cell.locator('.jla-widget');
+    const code = (await widget.locator('.jla-code').textContent())!;
+    await expect(widget.locator('.jla-status')).toContainText('The provider asked us to poll less often', {
+      timeout: 20_000,
+    });
+    await expect(widget.locator('.jla-code')).toHaveText(code); // still live
+    await platform.approve(code);
+    const text = await finished(cell);
+    expect(text).toMatch(/^✓ Signed in as Dev User until \d\d:\d\d$/m);
+    expect(text).not.toContain(code);
+    await expect(cell.locator('.jla-widget')).toHaveCount(0);
+    expect(newestDevice(await platform.stats()).replies.slow_down).toBe(1);
+
+    await page.evaluate(() => (window as any).jupyterapp.commands.execute('docmanager:save'));
+    const saved = await page.evaluate(
+      async (path) => (await (window as any).jupyterapp.serviceManager.contents.get(path, { content: true })).content,
+      'ui-tests/widget-slowed.ipynb',
+    );
+    const file = JSON.stringify(saved);
+    expect(file).toContain('Signed in as Dev User');
+    expect(file).not.toContain(code);
+    expect(file).not.toContain('SignInModel'); // the widget was closed: no state of it is saved
+    expect(saved.metadata.widgets, 'widget state was saved (saveState on)').toBeTruthy();
+  });
+
+  test('expired: the countdown runs out and the outcome says to run the cell again', async ({ page, siteURL }) => {
+    platform = await startPlatform(PORT, new URL(siteURL).origin, { POLL_INTERVAL: '1', DEVICE_CODE_TTL: '8' });
+    const cell = await signInCell(page, platform.issuer, 'expired');
+    await expect(cell.locator('.jla-countdown')).toHaveText(/^The code expires in 0:0\d\.$/);
+    const text = await finished(cell);
+    expect(text).toContain('The code expired.');
+    expect(text).toMatch(/Run the cell again for a new code/);
+    expect(text).not.toMatch(CODE);
+    await expect(cell.locator('.jla-widget')).toHaveCount(0);
+  });
+
+  test('error: the provider restarted and forgot the code; the outcome names what it said', async ({ page, siteURL }) => {
+    const site = new URL(siteURL).origin;
+    platform = await startPlatform(PORT, site, { POLL_INTERVAL: '2' });
+    const cell = await signInCell(page, platform.issuer, 'error');
+    await platform.stop();
+    platform = await startPlatform(PORT, site, { POLL_INTERVAL: '2' });
+    const text = await finished(cell);
+    expect(text).toContain('Sign-in failed.');
+    expect(text).toContain('invalid_grant');
+    expect(text).not.toMatch(CODE);
+    await expect(cell.locator('.jla-widget')).toHaveCount(0);
+  });
+});
+
+test('readable in the dark theme', async ({ page }) => {
+  const cell = await signInCell(page, null, 'dark');
+  await page.evaluate(() => (window as any).jupyterapp.commands.execute('apputils:change-theme', { theme: 'JupyterLab Dark' }));
+  await expect(page.locator('body')).toHaveAttribute('data-jp-theme-light', 'false');
+  const widget = cell.locator('.jla-widget');
+  const ratios = await widget.evaluate((root) => {
+    const rgb = (css: string) => (css.match(/\d+(\.\d+)?/g) || []).slice(0, 3).map(Number);
+    const luminance = ([r, g, b]: number[]) => {
+      const [R, G, B] = [r, g, b].map((v) => {
+        const c = v / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+    };
+    const contrast = (a: string, b: string) => {
+      const [x, y] = [luminance(rgb(a)), luminance(rgb(b))].sort((p, q) => q - p);
+      return (x + 0.05) / (y + 0.05);
+    };
+    const background = getComputedStyle(root).backgroundColor;
+    return ['.jla-title', '.jla-code', '.jla-url', '.jla-status', '.jla-button'].map((selector) => {
+      const node = root.querySelector(selector)!;
+      const own = getComputedStyle(node).backgroundColor;
+      const behind = own && !/rgba\(0, 0, 0, 0\)|transparent/.test(own) ? own : background;
+      return [selector, contrast(getComputedStyle(node).color, behind)] as [string, number];
+    });
+  });
+  for (const [selector, ratio] of ratios) {
+    expect(ratio, `${selector} contrast in the dark theme`).toBeGreaterThanOrEqual(4.5);
+  }
+  if (process.env.DOCS_SCREENSHOTS) {
+    await cell.screenshot({ path: `${__dirname}/../../docs/images/sign-in-waiting-dark.png` });
+  }
+  await page.evaluate(() => (window as any).jupyterapp.commands.execute('apputils:change-theme', { theme: 'JupyterLab Light' }));
+  await widget.getByRole('button', { name: 'Cancel' }).click();
+  await finished(cell);
+});
