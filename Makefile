@@ -18,8 +18,14 @@ SITE := lite/_output
 SITE_STAMP := $(SITE)/.built-$(PLATFORM_PORT)
 PY_SOURCES := $(shell find py -name '*.py' -o -name '*.toml' 2>/dev/null)
 TS_SOURCES := $(shell find src schema style -type f 2>/dev/null)
+# A site built the way a user builds one (docs/quick-start.md): scripts/any-site/build.sh
+ANY_SITE := build/any-site
+ANY_SITE_STAMP := $(ANY_SITE)/site/_output/.built
+ANY_SITE_PLATFORM_PORT ?= 8730
+ANY_SITE_PORT ?= 8731
 
-.PHONY: help demo test install build site chromium test-python test-ts test-platform test-ui clean
+.PHONY: help demo test install build site any-site chromium test-python test-ts test-platform test-ui \
+	test-any-site clean bench
 
 help:
 	@echo "make demo   build everything, start the dev platform and the site, print the URLs (Ctrl-C stops)"
@@ -79,6 +85,16 @@ $(SITE_STAMP): $(WHEEL) lite/node_modules/.installed lite/package-lock.json lite
 
 site: $(SITE_STAMP)
 
+# A new venv with only requirements/any-site.txt and the wheel, an empty lite project with the
+# offline Pyodide (assemble_pyodide.py --out-dir), `jupyter lite build`, checks.
+$(ANY_SITE_STAMP): $(WHEEL) requirements/any-site.txt lite/node_modules/.installed lite/pyodide-wheels.txt \
+		scripts/lite/assemble_pyodide.py scripts/lite/build_site.py \
+		$(wildcard scripts/any-site/*.sh scripts/any-site/*.py scripts/any-site/*.json)
+	PYTHON=$(PYTHON) scripts/any-site/build.sh $(WHEEL)
+	touch $@
+
+any-site: $(ANY_SITE_STAMP)
+
 # --- the two commands ------------------------------------------------------------------------
 
 demo: site dev-platform/node_modules/.installed
@@ -89,7 +105,7 @@ demo: site dev-platform/node_modules/.installed
 	PLATFORM_PORT=$(PLATFORM_PORT) SITE_PORT=$(SITE_PORT) SITE_DIR=$(CURDIR)/$(SITE) \
 	  exec node dev-platform/server.js
 
-test: test-python test-ts test-platform test-ui
+test: test-python test-ts test-platform test-ui test-any-site
 
 test-python: $(VENV)/.installed dev-platform/node_modules/.installed
 	$(BIN)/python -m pytest tests/python -q
@@ -104,6 +120,23 @@ test-ui: site dev-platform/node_modules/.installed ui-tests/node_modules/.instal
 	PLATFORM_PORT=$(PLATFORM_PORT) SITE_PORT=$(SITE_PORT) SITE_DIR=$(CURDIR)/$(SITE) \
 	  scripts/with-dev-platform.sh npm test --prefix ui-tests
 
+# ui-tests/tests/any-site.spec.ts against that site (skipped in test-ui); own ports and results dir
+test-any-site: any-site dev-platform/node_modules/.installed ui-tests/node_modules/.installed chromium
+	ANY_SITE=1 PLATFORM_PORT=$(ANY_SITE_PLATFORM_PORT) SITE_PORT=$(ANY_SITE_PORT) \
+	  SITE_DIR=$(CURDIR)/$(ANY_SITE)/site/_output scripts/with-dev-platform.sh \
+	  npm test --prefix ui-tests -- --output=test-results/any-site --reporter=list tests/any-site.spec.ts
+
+# What sign-in costs, side by side (docs/benchmarks.md): headless Chromium on two copies of the
+# site (with and without the extension) and CPython against the dev platform. Prints a table and
+# writes bench/results/latest.json. BENCH_RUNS=5 rounds; ports BENCH_PORT=8720 and the next three.
+bench: site dev-platform/node_modules/.installed ui-tests/node_modules/.installed chromium
+	@[ .venv-bench/.installed -nt requirements/bench.txt ] || { rm -rf .venv-bench && $(PYTHON) -m venv .venv-bench && \
+	  .venv-bench/bin/python -m pip install --quiet --require-hashes --requirement requirements/bench.txt && \
+	  touch .venv-bench/.installed; }
+	$(BIN)/python bench/build_sites.py --platform http://$(HOST):$${BENCH_PORT:-8720}
+	rm -rf bench/_output/js && ui-tests/node_modules/.bin/tsc -p bench/tsconfig.json
+	BENCH_RUNS=$${BENCH_RUNS:-5} NODE_PATH=$(CURDIR)/ui-tests/node_modules node bench/_output/js/bench/browser/run.js
+
 clean:
 	rm -rf $(VENV) node_modules dev-platform/node_modules lite/node_modules ui-tests/node_modules \
-	  lib labextension dist $(SITE) lite/static/pyodide
+	  lib labextension dist $(SITE) lite/static/pyodide $(ANY_SITE)

@@ -2,7 +2,7 @@
 """Assemble an offline Pyodide distribution for the JupyterLite site.
 
 Stdlib only (it runs ``python -m pip download`` for the wheels). It writes
-``<lite dir>/static/pyodide/``:
+``<lite dir>/static/pyodide/`` (or ``--out-dir``):
 
 * the runtime files of the npm package ``pyodide`` (``<lite dir>/node_modules/pyodide``,
   installed by ``npm ci`` in the lite dir);
@@ -562,7 +562,7 @@ def assemble(args: argparse.Namespace) -> int:
     npm_pyodide = lite_dir / "node_modules" / "pyodide"
     wheels_file: Path = (args.wheels_file or lite_dir / "pyodide-wheels.txt").resolve()
     cache_dir: Path = (args.cache_dir or lite_dir / ".cache" / "pyodide-wheels").resolve()
-    out_dir = lite_dir / "static" / "pyodide"
+    out_dir = (args.out_dir or lite_dir / "static" / "pyodide").resolve()
 
     # 1. the runtime, and that it is the one the kernel extension was built for
     pkg_json = npm_pyodide / "package.json"
@@ -721,6 +721,11 @@ def main(argv: list[str] | None = None) -> int:
         "--labextensions-dir", type=Path, default=None,
         help="a share/jupyter/labextensions folder holding "
         f"{KERNEL_EXTENSION} (default: found from sys.prefix)",
+    )
+    parser.add_argument(
+        "--out-dir", type=Path, default=None,
+        help="where to write the distribution (default: <lite dir>/static/pyodide); "
+        "for another site, <its lite dir>/static/pyodide. Everything else in it is removed",
     )
     parser.add_argument(
         "--extra-wheel", type=Path, action="append",
