@@ -28,6 +28,9 @@ OUR_NAME = "jupyterlite-auth"
 VENV_TOOLS = {"pip", "setuptools", "wheel"}
 
 
+WIDGET_MANAGER = "@jupyter-widgets/jupyterlab-manager"
+
+
 def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
@@ -89,6 +92,11 @@ def check_site(args: argparse.Namespace) -> list[str]:
     names = [ext.get("name") for ext in config.get("federated_extensions", [])]
     if OUR_NAME not in names:
         problems.append(f"jupyter-lite.json: {OUR_NAME} is not among the federated extensions {names}")
+    if WIDGET_MANAGER not in names:
+        problems.append(
+            f"jupyter-lite.json: {WIDGET_MANAGER} (our dependency jupyterlab_widgets) is not among the "
+            f"federated extensions {names}: the sign-in widget would fall back to HTML"
+        )
     ext_dir = output / "extensions" / OUR_NAME
     pypi = ext_dir / "static" / "pypi"
     kernel_wheel = pypi / f"jupyterlite_auth-{version}-py3-none-any.whl"

@@ -18,6 +18,7 @@ const CALL_CELL = 'await authenticate()';
 test('a new notebook imports jupyterlite_auth with no further step; unconfigured, authenticate() says what to set', async ({
   page,
   networkGuard,
+  platformURL,
 }, testInfo) => {
   const ours: string[] = [];
   page.on('console', (message: ConsoleMessage) => {
@@ -40,13 +41,22 @@ test('a new notebook imports jupyterlite_auth with no further step; unconfigured
   expect((await cellOutputText(page, 0)).trim()).toMatch(/^<function authenticate at 0x[0-9a-f]+>$/);
 
   await editor(1).fill(CALL_CELL);
-  await runCell(page, 1);
+  await runCell(page, 1, { key: 'Shift+Enter' });
   const error = (await cellOutputText(page, 1)).trim();
   expect(error).toBe(
     "ConfigError: No OpenID Connect issuer is configured. Pass authenticate(issuer=...), set OIDC_ISSUER" +
       " (or API_HOST for a platform whose provider is at /oidc), or set the site's 'issuer' setting.",
   );
   expect(error).not.toContain('Traceback');
+
+  // with an issuer, the sign-in widget draws (the widget manager came with our wheel's dependency)
+  await editor(2).fill(`await authenticate(issuer="${platformURL}oidc")`);
+  await runCell(page, 2, { key: 'Shift+Enter', noWait: true });
+  const widget = cells(page).nth(2).locator('.jla-widget');
+  await expect(widget.locator('.jla-code')).toHaveText(/^[A-Z]{4}-[A-Z]{4}$/, { timeout: 60_000 });
+  await widget.getByRole('button', { name: 'Cancel' }).click();
+  await expect(cells(page).nth(2).locator('.jp-InputArea-prompt')).toHaveText(/\[\d+\]/, { timeout: 30_000 });
+  expect(await cellOutputText(page, 2)).toContain('Sign-in cancelled.');
 
   // Pyodide and both wheels came from the site itself (the guard fails the test on anything else)
   const paths = networkGuard.requests.map((r) => new URL(r.url).pathname);
