@@ -8,11 +8,13 @@
 
 export const LOG_PREFIX = '[jupyterlite-auth]';
 
-/** The four settings of `schema/plugin.json`, exactly as sent to kernels. */
+/** The settings of `schema/plugin.json` that kernels get, exactly as sent. */
 export interface IAuthSettings {
   issuer: string;
   clientId: string;
   scope: string;
+  /** Open the sign-in tab as soon as a sign-in starts (else the user clicks Open). */
+  autoOpen: boolean;
   environ: Record<string, string>;
 }
 
@@ -20,7 +22,7 @@ const STRING_KEYS = ['issuer', 'clientId', 'scope'] as const;
 
 /** Unset values: empty strings and no environment. */
 export function emptySettings(): IAuthSettings {
-  return { issuer: '', clientId: '', scope: '', environ: {} };
+  return { issuer: '', clientId: '', scope: '', autoOpen: true, environ: {} };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -46,7 +48,7 @@ function environKeyProblem(key: string): string | null {
 /**
  * Validate raw settings (the registry's composite) into the protocol's shape.
  *
- * Only the four known keys are read; anything else is ignored. `report` is
+ * Only the known keys are read; anything else is ignored. `report` is
  * called once per rejected value with a message naming the setting.
  */
 export function validateSettings(
@@ -75,6 +77,15 @@ export function validateSettings(
       continue;
     }
     settings[key] = value;
+  }
+
+  const autoOpen = raw.autoOpen;
+  if (autoOpen !== undefined && autoOpen !== null) {
+    if (typeof autoOpen !== 'boolean') {
+      report(`setting "autoOpen" must be true or false, got ${describe(autoOpen)}; using true`);
+    } else {
+      settings.autoOpen = autoOpen;
+    }
   }
 
   const environ = raw.environ;

@@ -168,3 +168,26 @@ def _issuer_from_api(environ: Mapping[str, str]) -> str | None:
     scheme = "https" if secure else "http"
     netloc = host if port in (80, 443) else f"{host}:{port}"
     return f"{scheme}://{netloc}/oidc"
+
+
+AUTO_OPEN_ENV = "OIDC_AUTO_OPEN"
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def auto_open(environ: Mapping[str, str], site: Mapping[str, object] | None = None) -> bool:
+    """Whether to open the sign-in page by itself: OIDC_AUTO_OPEN, else the site's autoOpen, else
+    yes. A value that is neither yes nor no is an error naming it, not a silent guess."""
+    value = environ.get(AUTO_OPEN_ENV)
+    if value is not None and value.strip() != "":
+        word = value.strip().lower()
+        if word in _TRUE:
+            return True
+        if word in _FALSE:
+            return False
+        raise ConfigError(
+            f"The environment variable {AUTO_OPEN_ENV} is {value!r}: use 1 to open the sign-in page"
+            " automatically or 0 to leave it to the Open button."
+        )
+    setting = (site or {}).get("autoOpen")
+    return setting if isinstance(setting, bool) else True

@@ -62,6 +62,8 @@ def open_note(opened: bool, reason: str) -> str:
         return "The sign-in page opened in a new tab."
     if reason == "blocked":
         return "Your browser blocked the new tab: open the sign-in page yourself."
+    if reason == "off":
+        return "Open the sign-in page to sign in."
     if reason:
         return f"The sign-in page could not be opened automatically ({reason}): open it yourself."
     return "Open the sign-in page to sign in."

@@ -244,6 +244,7 @@ class Session:
     # -- internals ----------------------------------------------------------------------------
 
     async def _device_flow(self, wanted: config_module.AuthConfig) -> SignedIn:
+        open_automatically = config_module.auto_open(self.environ, self._site_settings())
         if self._prepare_display is not None:
             await self._prepare_display()
         presenter = self._presenter_factory()
@@ -256,7 +257,10 @@ class Session:
             )
             started = self.clock.monotonic()
             presenter.waiting(authorization, flow_id)
-            opened, reason = await self._opener(authorization.open_url, flow_id)
+            if open_automatically:
+                opened, reason = await self._opener(authorization.open_url, flow_id)
+            else:
+                opened, reason = False, "off"
             presenter.opened(opened, reason)
             stats = PollStats()
             self.last_poll_stats = stats

@@ -459,3 +459,31 @@ def test_each_sign_in_gets_a_new_flow_id(clock, transport):
     script_flow(clock, transport)
     asyncio.run(session.authenticate(force=True))
     assert presenter.flow != first
+
+
+def test_auto_open_off_leaves_the_tab_to_the_user(clock, transport):
+    script_flow(clock, transport)
+    session, presenter, opens = make_session(clock, transport, env={"OIDC_AUTO_OPEN": "0"})
+    asyncio.run(session.authenticate())
+    assert opens == []
+    assert ("opened", False, "off") in presenter.events
+
+
+def test_auto_open_site_setting_and_environment_precedence():
+    from jupyterlite_auth.config import auto_open
+
+    assert auto_open({}, {}) is True
+    assert auto_open({}, {"autoOpen": False}) is False
+    assert auto_open({"OIDC_AUTO_OPEN": "yes"}, {"autoOpen": False}) is True
+    assert auto_open({"OIDC_AUTO_OPEN": " "}, {"autoOpen": False}) is False
+    assert auto_open({}, {"autoOpen": "false"}) is True  # the page reports bad values; here: default
+
+
+def test_a_bad_auto_open_value_is_named_before_anything_is_shown(clock, transport):
+    from jupyterlite_auth.errors import ConfigError
+
+    script_flow(clock, transport)
+    session, presenter, opens = make_session(clock, transport, env={"OIDC_AUTO_OPEN": "sometimes"})
+    with pytest.raises(ConfigError, match="OIDC_AUTO_OPEN is 'sometimes': use 1 .* or 0"):
+        asyncio.run(session.authenticate())
+    assert presenter.events == [] and opens == []

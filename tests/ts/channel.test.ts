@@ -49,6 +49,7 @@ const SETTINGS: IAuthSettings = {
   issuer: 'https://platform.example.com/oidc',
   clientId: 'cli-device-client',
   scope: 'openid profile email',
+  autoOpen: true,
   environ: { API_HOST: 'platform.example.com' }
 };
 

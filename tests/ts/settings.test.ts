@@ -22,11 +22,22 @@ describe('validateSettings', () => {
       issuer: 'https://platform.example.com/oidc',
       clientId: 'cli-device-client',
       scope: 'openid profile email',
+      autoOpen: false,
       environ: { API_HOST: 'platform.example.com', API_PORT: '443', API_SECURE: 'true' }
     };
     const { settings, errors } = validate(raw);
     assert.deepEqual(settings, raw);
     assert.deepEqual(errors, []);
+  });
+
+  it('autoOpen defaults to true; a non-boolean is reported by name and ignored', () => {
+    assert.equal(validateSettings({}).autoOpen, true);
+    for (const bad of ['false', 0, [], {}]) {
+      const { settings, errors } = validate({ autoOpen: bad });
+      assert.equal(settings.autoOpen, true);
+      assert.equal(errors.length, 1);
+      assert.match(errors[0], /^setting "autoOpen" must be true or false, got an? \w+; using true$/);
+    }
   });
 
   it('defaults missing, null and undefined input to unset', () => {
@@ -37,9 +48,9 @@ describe('validateSettings', () => {
     }
   });
 
-  it('sends only the four known keys', () => {
+  it('sends only the known keys', () => {
     const { settings } = validate({ issuer: 'https://i', extra: 'x', token: 'secret' });
-    assert.deepEqual(Object.keys(settings).sort(), ['clientId', 'environ', 'issuer', 'scope']);
+    assert.deepEqual(Object.keys(settings).sort(), ['autoOpen', 'clientId', 'environ', 'issuer', 'scope']);
   });
 
   it('unsets a non-string string setting and names it', () => {
@@ -196,9 +207,9 @@ describe('validateHostSettings', () => {
     assert.deepEqual(HOST_SETTING_DEFAULTS.allowedHostOrigins, []);
   });
 
-  it('leaves the kernel settings alone: the four keys only', () => {
+  it('leaves the kernel settings alone: their own keys only', () => {
     const raw = { issuer: 'https://i', allowedHostOrigins: ['https://h.test'], hostDataTimeout: 1 };
-    assert.deepEqual(Object.keys(validateSettings(raw)).sort(), ['clientId', 'environ', 'issuer', 'scope']);
+    assert.deepEqual(Object.keys(validateSettings(raw)).sort(), ['autoOpen', 'clientId', 'environ', 'issuer', 'scope']);
   });
 
   it('logs to console.error with the project prefix by default', () => {
@@ -237,6 +248,7 @@ describe('kernelSettings', () => {
       issuer: 'https://i',
       clientId: '',
       scope: '',
+      autoOpen: true,
       environ: { A: 'b' },
       hostDataTimeout: 1000,
       hostFetchTimeout: 2000
