@@ -174,6 +174,29 @@ async def attach(name: str) -> None:
         from .widget import preload
 
         preload()
+    _skip_empty_results()
+
+
+def _skip_empty_results() -> None:
+    """Publish no execute_result without data, as ipykernel does. Pyodide's kernel publishes one
+    for every value that displays itself (`_ipython_display_`), such as what `authenticate()`
+    returns in the cell whose sign-in display already says it, and the notebook saves it."""
+    try:
+        from IPython import get_ipython
+
+        hook = get_ipython().displayhook
+    except Exception:  # noqa: BLE001 - no shell: nothing to adjust
+        return
+    publish = getattr(hook, "publish_execution_result", None)
+    if publish is None or getattr(publish, "_jupyterlite_auth", False):
+        return
+
+    def publish_with_data(count, data, metadata):
+        if data:
+            publish(count, data, metadata)
+
+    publish_with_data._jupyterlite_auth = True
+    hook.publish_execution_result = publish_with_data
 
 
 def _apply_environ(environ: object) -> None:

@@ -52,3 +52,23 @@ def test_send_to_host_outside_jupyterlite_says_so():
 def test_brokered_fetch_refuses_bad_arguments(kwargs, match):
     with pytest.raises(HostError, match=match):
         asyncio.run(brokered_fetch(**kwargs))
+
+
+def test_results_without_data_are_not_published(monkeypatch):
+    """Pyodide's display hook publishes an empty execute_result for self-displaying values."""
+    from jupyterlite_auth import _page
+
+    published = []
+
+    class Hook:
+        publish_execution_result = staticmethod(lambda *args: published.append(args))
+
+    class Shell:
+        displayhook = Hook()
+
+    monkeypatch.setattr("IPython.get_ipython", lambda: Shell)
+    _page._skip_empty_results()
+    _page._skip_empty_results()  # idempotent: wrapped once
+    Shell.displayhook.publish_execution_result(1, {}, {})
+    Shell.displayhook.publish_execution_result(2, {"text/plain": "x"}, {})
+    assert published == [(2, {"text/plain": "x"}, {})]
