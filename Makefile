@@ -23,9 +23,11 @@ ANY_SITE := build/any-site
 ANY_SITE_STAMP := $(ANY_SITE)/site/_output/.built
 ANY_SITE_PLATFORM_PORT ?= 8730
 ANY_SITE_PORT ?= 8731
+JUPYTERLAB_PLATFORM_PORT ?= 8760
+JUPYTERLAB_PORT ?= 8761
 
 .PHONY: help demo test install build site any-site chromium test-python test-ts test-platform test-ui \
-	test-any-site clean bench
+	test-any-site test-jupyterlab clean bench
 
 help:
 	@echo "make demo   build everything, start the dev platform and the site, print the URLs (Ctrl-C stops)"
@@ -105,7 +107,7 @@ demo: site dev-platform/node_modules/.installed
 	PLATFORM_PORT=$(PLATFORM_PORT) SITE_PORT=$(SITE_PORT) SITE_DIR=$(CURDIR)/$(SITE) \
 	  exec node dev-platform/server.js
 
-test: test-python test-ts test-platform test-ui test-any-site
+test: test-python test-ts test-platform test-ui test-any-site test-jupyterlab
 
 test-python: $(VENV)/.installed dev-platform/node_modules/.installed
 	$(BIN)/python -m pytest tests/python -q
@@ -125,6 +127,12 @@ test-any-site: any-site dev-platform/node_modules/.installed ui-tests/node_modul
 	ANY_SITE=1 PLATFORM_PORT=$(ANY_SITE_PLATFORM_PORT) SITE_PORT=$(ANY_SITE_PORT) \
 	  SITE_DIR=$(CURDIR)/$(ANY_SITE)/site/_output scripts/with-dev-platform.sh \
 	  npm test --prefix ui-tests -- --output=test-results/any-site --reporter=list tests/any-site.spec.ts
+
+# ui-tests/tests/jupyterlab.spec.ts: JupyterLab with CPython kernels and the installed wheel
+test-jupyterlab: build dev-platform/node_modules/.installed ui-tests/node_modules/.installed chromium
+	PLATFORM_PORT=$(JUPYTERLAB_PLATFORM_PORT) SITE_PORT=0 JUPYTERLAB_PORT=$(JUPYTERLAB_PORT) \
+	  scripts/with-dev-platform.sh scripts/with-jupyterlab.sh \
+	  npm test --prefix ui-tests -- --output=test-results/jupyterlab --reporter=list tests/jupyterlab.spec.ts
 
 # What sign-in costs, side by side (docs/benchmarks.md): headless Chromium on two copies of the
 # site (with and without the extension) and CPython against the dev platform. Prints a table and

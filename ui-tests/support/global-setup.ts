@@ -14,6 +14,7 @@ export default async function globalSetup(): Promise<void> {
         '(or set CHROMIUM_PATH). Playwright browser downloads are not used here.',
     );
   }
+  if (process.env.JUPYTERLAB_URL) return; // make test-jupyterlab: JupyterLab, no lite site
   try {
     const response = await fetch(new URL('lab/index.html', SITE_URL), { signal: AbortSignal.timeout(5_000) });
     if (!response.ok) console.warn(`[ui-tests] ${SITE_URL}lab/index.html answered ${response.status}`);

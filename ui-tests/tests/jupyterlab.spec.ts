@@ -1,0 +1,99 @@
+/**
+ * JupyterLab (not Lite) with a CPython kernel: the labextension installed by the wheel draws the
+ * sign-in widget, the kernel opens the sign-in page with `webbrowser` (its $BROWSER here records
+ * the URL, as this machine has no desktop), and Cancel interrupts the kernel, the only message
+ * that reaches a running cell there.
+ *
+ * Run by `make test-jupyterlab` (scripts/with-jupyterlab.sh sets JUPYTERLAB_URL and BROWSER_LOG);
+ * skipped elsewhere.
+ */
+import * as fs from 'node:fs';
+
+import type { Page } from '@playwright/test';
+
+import { cellByIndex, expect, outputText, runCell, test, waitForApp, waitForKernelIdle } from './fixtures';
+
+test.skip(!process.env.JUPYTERLAB_URL, 'needs JupyterLab: make test-jupyterlab');
+test.use({ baseURL: process.env.JUPYTERLAB_URL });
+
+const CODE = /\b[A-Z]{4}-[A-Z]{4}\b/;
+
+async function notebook(page: Page, name: string, cells: string[], platformURL: string): Promise<void> {
+  const content = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+    cells: cells.map((source, i) => ({
+      id: `c${i}`,
+      cell_type: 'code',
+      metadata: {},
+      source: source.replace('{PLATFORM}', platformURL),
+      outputs: [],
+      execution_count: null,
+    })),
+  };
+  const reply = await fetch(new URL(`api/contents/${name}`, process.env.JUPYTERLAB_URL), {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ type: 'notebook', format: 'json', content }),
+  });
+  expect(reply.ok, `PUT ${name}: ${reply.status}`).toBe(true);
+  await page.goto(`lab/tree/${name}`);
+  await waitForApp(page);
+  await waitForKernelIdle(page, { path: name });
+}
+
+function openedUrls(): string[] {
+  const log = process.env.BROWSER_LOG!;
+  return fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+}
+
+const SIGN_IN = 'from jupyterlite_auth import authenticate\nawait authenticate(issuer="{PLATFORM}oidc", force=True)';
+
+test('CPython kernel: the widget shows, webbrowser opens the page, confirming signs in', async ({ page, context, platformURL }) => {
+  await notebook(page, 'cpython-sign-in.ipynb', [SIGN_IN, 'import os\nprint("token set:", bool(os.environ.get("OIDC_ACCESS_TOKEN")))'], platformURL);
+  const before = openedUrls().length;
+  await runCell(page, 0, { key: 'Shift+Enter', noWait: true });
+  const widget = cellByIndex(page, 0).locator('.jla-widget');
+  await expect(widget.locator('.jla-code')).toHaveText(CODE, { timeout: 60_000 });
+  const code = (await widget.locator('.jla-code').textContent())!;
+  await expect(widget.locator('.jla-note')).toHaveText('The sign-in page opened in a new tab.');
+
+  // what webbrowser.open was given: the verification page with the code filled in
+  await expect.poll(() => openedUrls().length).toBe(before + 1);
+  const url = openedUrls().at(-1)!;
+  expect(url).toBe(`${platformURL}oidc/device?user_code=${code}`);
+  const tab = await context.newPage();
+  await tab.goto(url);
+  await tab.getByRole('button', { name: 'CONFIRM' }).click();
+  await tab.getByLabel('Email').fill('dev@example.test');
+  await tab.getByLabel('Password').fill('dev-password');
+  await tab.getByRole('button', { name: 'Sign in' }).click();
+
+  const cell = cellByIndex(page, 0);
+  await expect(cell.locator('.jp-InputArea-prompt')).toHaveText(/\[\d+\]/, { timeout: 60_000 });
+  const text = await outputText(cell);
+  expect(text).toMatch(/Signed in as Dev User until \d\d:\d\d/);
+  expect(text).not.toContain(code);
+  await expect(cell.locator('.jla-widget')).toHaveCount(0);
+  await runCell(page, 1);
+  expect(await outputText(cellByIndex(page, 1))).toContain('token set: True');
+});
+
+test('CPython kernel: Cancel interrupts the waiting sign-in', async ({ page, platformURL }) => {
+  await notebook(page, 'cpython-cancel.ipynb', [SIGN_IN, 'print("kernel still alive")'], platformURL);
+  await runCell(page, 0, { key: 'Shift+Enter', noWait: true });
+  const cell = cellByIndex(page, 0);
+  const widget = cell.locator('.jla-widget');
+  await expect(widget.locator('.jla-code')).toHaveText(CODE, { timeout: 60_000 });
+  const code = (await widget.locator('.jla-code').textContent())!;
+  await widget.getByRole('button', { name: 'Cancel' }).click();
+  await expect(cell.locator('.jp-InputArea-prompt')).toHaveText(/\[\d+\]/, { timeout: 30_000 });
+  const text = await outputText(cell);
+  expect(text).toContain('Sign-in cancelled.');
+  expect(text).toContain('SignInCancelled: Sign-in was cancelled. Run the cell again to sign in.');
+  expect(text).not.toContain('Traceback');
+  expect(text).not.toContain(code);
+  await runCell(page, 1);
+  expect(await outputText(cellByIndex(page, 1))).toContain('kernel still alive');
+});
