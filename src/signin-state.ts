@@ -27,13 +27,16 @@ export interface ILocalState {
   openProblem: string;
   copy: 'idle' | 'copied' | 'failed';
   cancelling: boolean;
+  /** The kernel restarted or died: whatever it was polling for stopped with it. */
+  kernelGone: boolean;
 }
 
 export const INITIAL_LOCAL: Readonly<ILocalState> = Object.freeze({
   openedHere: false,
   openProblem: '',
   copy: 'idle',
-  cancelling: false
+  cancelling: false,
+  kernelGone: false
 });
 
 export type Tone = 'info' | 'warning' | 'success' | 'error';
@@ -100,6 +103,14 @@ export function describe(
   now: number
 ): IViewState {
   const final = FINAL[model.state];
+  if (!final && LIVE_STATES.has(model.state) && local.kernelGone) {
+    return {
+      ...EMPTY,
+      title: 'Sign-in stopped',
+      tone: 'info',
+      message: 'The kernel restarted, which stopped this sign-in. Run the cell again to sign in.'
+    };
+  }
   if (final || !LIVE_STATES.has(model.state)) {
     const { title, tone } = final ?? FINAL.error;
     return {

@@ -31,7 +31,14 @@ export interface ISignInDeps {
 interface IKernelLike {
   id: string;
   interrupt(): Promise<void>;
+  statusChanged?: {
+    connect(slot: (sender: unknown, status: string) => void, thisArg?: unknown): boolean;
+    disconnect(slot: (sender: unknown, status: string) => void, thisArg?: unknown): boolean;
+  };
 }
+
+/** Kernel statuses after which nothing the old kernel was doing goes on. */
+const GONE = new Set(['restarting', 'autorestarting', 'dead']);
 
 /** The model class and the view class, bound to the page's broker and channels. */
 export function signInWidgetExports(deps: ISignInDeps): {
@@ -76,13 +83,24 @@ export function signInWidgetExports(deps: ISignInDeps): {
       this._parts.open.addEventListener('click', () => this._open());
       this._parts.cancel.addEventListener('click', () => this._cancel());
       this.listenTo(this.model, 'change', () => this._draw());
+      this._kernel = kernelOf(this.model);
+      this._kernel?.statusChanged?.connect(this._onKernelStatus, this);
       this._timer = window.setInterval(() => this._draw(), 1000);
       this._draw();
     }
 
     remove(): this {
       window.clearInterval(this._timer);
+      this._kernel?.statusChanged?.disconnect(this._onKernelStatus, this);
       return super.remove();
+    }
+
+    /** A restart ends the sign-in with the kernel, but the widget manager keeps this view. */
+    private _onKernelStatus(_sender: unknown, status: string): void {
+      if (GONE.has(status) && !this._local.kernelGone) {
+        this._local = { ...this._local, kernelGone: true };
+        this._draw();
+      }
     }
 
     private _draw(): void {
@@ -136,6 +154,7 @@ export function signInWidgetExports(deps: ISignInDeps): {
       }
     }
 
+    private _kernel: IKernelLike | null = null;
     private _parts: IParts | null = null;
     private _local: ILocalState = { ...INITIAL_LOCAL };
     private _timer = 0;

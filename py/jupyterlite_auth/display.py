@@ -85,11 +85,9 @@ def outcome_bundle(kind: str, message: str) -> dict[str, str]:
         text = f"{title} {message}"
         markup = f'<div class="jla-outcome jla-signed-in">{html.escape(text)}</div>'
     else:
-        text = f"{title} {message}".strip()
-        markup = (
-            f'<div class="jla-outcome jla-{kind}" style="opacity:0.85">'
-            f"<strong>{html.escape(title)}</strong> {html.escape(message)}</div>"
-        )
+        # Only the outcome: the exception's one line right below says what happened and what to do.
+        text = title
+        markup = f'<div class="jla-outcome jla-{kind}" style="opacity:0.85"><strong>{html.escape(title)}</strong></div>'
     return {"text/html": markup, "text/plain": text}
 
 

@@ -99,6 +99,16 @@ suite('sign-in widget state', () => {
     }
   });
 
+  it('a restarted kernel ends a live sign-in, not a finished one', () => {
+    const gone = describe(model(), local({ kernelGone: true }), NOW);
+    assert.equal(gone.title, 'Sign-in stopped');
+    assert.equal(gone.live, false);
+    assert.equal(gone.code, '');
+    assert.match(gone.message, /kernel restarted.*Run the cell again/);
+    const done = describe(model({ state: 'signed-in', message: 'Signed in as A' }), local({ kernelGone: true }), NOW);
+    assert.equal(done.title, '✓ Signed in as A');
+  });
+
   it('counts down and says when the code has expired', () => {
     assert.equal(formatRemaining(581_000), '9:41');
     assert.equal(formatRemaining(4_000), '0:04');

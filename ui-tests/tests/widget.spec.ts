@@ -199,3 +199,31 @@ test('readable in the dark theme', async ({ page }) => {
   await widget.getByRole('button', { name: 'Cancel' }).click();
   await finished(cell);
 });
+
+test('a kernel restart while waiting takes the code off the page', async ({ page }) => {
+  const cell = await signInCell(page, null, 'restart');
+  await page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart());
+  await expect(cell.locator('.jla-widget .jla-title')).toHaveText('Sign-in stopped', { timeout: 30_000 });
+  await expect(cell.locator('.jla-widget .jla-message')).toContainText('The kernel restarted');
+  await expect(cell.locator('.jla-widget .jla-live')).toBeHidden();
+  expect(await cell.locator('.jla-widget').innerText()).not.toMatch(CODE);
+});
+
+test('without the widget (JUPYTERLITE_AUTH_WIDGET=0): escaped HTML with the code and the link', async ({ page, platformURL }) => {
+  const path = 'ui-tests/widget-html.ipynb';
+  await createNotebook(page, path, [
+    'import os\nos.environ["JUPYTERLITE_AUTH_WIDGET"] = "0"\nfrom jupyterlite_auth import authenticate\nawait authenticate()',
+  ]);
+  await openNotebook(page, path);
+  await waitForKernelIdle(page, { path });
+  await runCell(page, 0, { key: 'Shift+Enter', noWait: true });
+  const cell = cellByIndex(page, 0);
+  const html = cell.locator('.jla-signin');
+  await expect(html.locator('.jla-code')).toHaveText(CODE, { timeout: 60_000 });
+  await expect(cell.locator('.jla-widget')).toHaveCount(0);
+  await expect(html.getByRole('link')).toHaveAttribute('href', new RegExp(`^${platformURL}oidc/device\\?user_code=`));
+  await page.evaluate(() => (window as any).jupyterapp.commands.execute('notebook:interrupt-kernel'));
+  const text = await finished(cell);
+  expect(text).toContain('Sign-in cancelled.');
+  expect(text).not.toMatch(CODE);
+});
