@@ -75,3 +75,19 @@ fi
 took "jupyter lite build in $project"
 "$venv/bin/python" "$root/scripts/any-site/check_site.py" site --output _output --wheel "$wheel" --variant "$variant"
 say "built $project/_output: $(find _output -type f | wc -l) files, $(du -sh _output | cut -f1) in $((SECONDS - started)) s"
+
+# 5. a typo in the plugin's settings fails the build with a message naming it (lite_addon.py),
+#    instead of a site that does not start
+typo="$(mktemp -d)"
+printf '{"jupyterlite-auth:plugin": {"isuer": "https://example.org/oidc"}}\n' >"$typo/overrides.json"
+if (cd "$typo" && "$venv/bin/jupyter" lite build >build.log 2>&1); then
+  say "ERROR: a build with an unknown setting in overrides.json succeeded"
+  exit 1
+fi
+grep -q "unknown setting 'isuer' of jupyterlite-auth:plugin (did you mean 'issuer'?)" "$typo/build.log" || {
+  cat "$typo/build.log"
+  say "ERROR: the failed build did not name the unknown setting"
+  exit 1
+}
+rm -rf "$typo"
+took "a typo in overrides.json fails the build, naming the setting"
