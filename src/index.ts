@@ -13,7 +13,7 @@ import type {
 } from '@jupyterlab/application';
 import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 import { IConsoleTracker } from '@jupyterlab/console';
-import { INotebookTracker } from '@jupyterlab/notebook';
+import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import type { IKernelLike, ISessionContextLike } from './bootstrap';
@@ -147,6 +147,19 @@ const plugin: JupyterFrontEndPlugin<void> = {
         })
       });
     }
+
+    // Running a cell again while its sign-in waits: Jupyter clears the output (the code and the
+    // buttons go) and queues the run behind the waiting one. Start over instead: stop the waiting
+    // sign-in, so the new run shows a new code at once.
+    NotebookActions.executionScheduled.connect((_, { notebook, cell }) => {
+      const live = cell.node.querySelector<HTMLElement>('.jla-widget[data-live="true"]');
+      const flow = live?.dataset.flow;
+      const panel = notebooks?.find(candidate => candidate.content === notebook);
+      const kernel = panel?.sessionContext.session?.kernel;
+      if (flow && kernel) {
+        bootstrapper.startOf(kernel.id)?.postCancelSignIn(flow);
+      }
+    });
 
     // Every live kernel hears about new host data at once (`host-data`).
     host.onChange(snapshot => {

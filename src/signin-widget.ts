@@ -113,6 +113,9 @@ export function signInWidgetExports(deps: ISignInDeps): {
         window.clearInterval(this._timer);
       }
       drawInto(this._parts, view);
+      // For the page: a cell run again while its sign-in waits starts it over (index.ts).
+      this.el.dataset.flow = model.flow;
+      this.el.dataset.live = String(view.live);
     }
 
     private async _copy(): Promise<void> {

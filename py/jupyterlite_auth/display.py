@@ -32,6 +32,9 @@ class Presenter(Protocol):
 
     def failed(self, message: str, kind: str) -> None: ...
 
+    def show_again(self) -> None:
+        """Show the waiting sign-in once more (another cell joined it)."""
+
 
 def failure_kind(error: BaseException) -> str:
     """Which ending a failure is: the user said no, the code ran out, the user stopped, or other."""
@@ -127,6 +130,14 @@ class NotebookPresenter:
         self._note = ""
         self._status = ""
 
+    def show_again(self) -> None:
+        from IPython.display import display
+
+        if self._authorization is not None:
+            # Same display id: later updates change both outputs.
+            display(waiting_bundle(self._authorization, self._note, self._status), raw=True,
+                    display_id=self._handle.display_id)
+
     def _render_waiting(self) -> None:
         if self._authorization is not None:
             self._handle.update(waiting_bundle(self._authorization, self._note, self._status), raw=True)
@@ -157,11 +168,17 @@ class TerminalPresenter:
     def __init__(self, stream=None) -> None:
         self._stream = stream or sys.stdout
         self._last_status = ""
+        self._authorization: DeviceAuthorization | None = None
+
+    def show_again(self) -> None:
+        if self._authorization is not None:
+            self.waiting(self._authorization, "")
 
     def _say(self, text: str) -> None:
         print(text, file=self._stream, flush=True)
 
     def waiting(self, authorization: DeviceAuthorization, flow: str) -> None:
+        self._authorization = authorization
         self._say("Authentication Required")
         self._say(f"  Code:          {authorization.user_code}")
         self._say(f"  Sign-in page:  {authorization.verification_uri}")

@@ -58,7 +58,9 @@ class SignedIn:
             return
         from IPython.display import display
 
-        display({"text/plain": f"✓ {repr(self)}"}, raw=True)
+        from .display import outcome_bundle
+
+        display(outcome_bundle("signed-in", repr(self)), raw=True)
 
 
 def _execution_count() -> int | None:
@@ -101,6 +103,8 @@ class Session:
         #: Names the device flow in progress (Cancel messages carry it); not a secret.
         self.flow_id = ""
         self._flow_waiters = 0
+        #: What the sign-in in progress shows (to show it again in another cell).
+        self._presenter: Presenter | None = None
         self._refresh: asyncio.Task | None = None
         self.last_poll_stats: PollStats | None = None
         self._keep_fresh = keep_fresh
@@ -140,6 +144,10 @@ class Session:
             site=self._site_settings(),
         )
         if not force and self._flow is not None and not self._flow.done():
+            # Another cell (or the same one run again, which cleared its output) waits for the
+            # sign-in in progress: show its code there too.
+            if self._presenter is not None:
+                self._presenter.show_again()
             return await self._join_flow()
         if not force and self.tokens is not None and self.config == wanted:
             if not self.tokens.is_expired(self.clock.monotonic()):
@@ -247,7 +255,7 @@ class Session:
         open_automatically = config_module.auto_open(self.environ, self._site_settings())
         if self._prepare_display is not None:
             await self._prepare_display()
-        presenter = self._presenter_factory()
+        presenter = self._presenter = self._presenter_factory()
         flow_id = self.flow_id = secrets.token_hex(8)
         try:
             metadata = await discover(wanted.issuer, self.transport)

@@ -173,6 +173,13 @@ class WidgetPresenter:
         self._widget.on_msg(self._on_message)
         self._handle = display(self._bundle(), raw=True, display_id=True)
 
+    def show_again(self) -> None:
+        from IPython.display import display
+
+        if self._widget is not None and self._handle is not None:
+            # A second view of the same widget; the same display id keeps both outputs in step.
+            display(self._bundle(), raw=True, display_id=self._handle.display_id)
+
     def _bundle(self) -> dict:
         assert self._authorization is not None and self._widget is not None
         bundle: dict = waiting_bundle(self._authorization, self._note, self._status)

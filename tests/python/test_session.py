@@ -32,6 +32,9 @@ class RecordingPresenter:
     def failed(self, message, kind):
         self.events.append(("failed", message, kind))
 
+    def show_again(self):
+        self.events.append(("show_again",))
+
 
 def make_session(clock, transport, env=None, opened=(True, ""), keep_fresh=False, host=None):
     presenter = RecordingPresenter()
@@ -487,3 +490,33 @@ def test_a_bad_auto_open_value_is_named_before_anything_is_shown(clock, transpor
     with pytest.raises(ConfigError, match="OIDC_AUTO_OPEN is 'sometimes': use 1 .* or 0"):
         asyncio.run(session.authenticate())
     assert presenter.events == [] and opens == []
+
+
+def test_a_second_cell_joining_a_waiting_sign_in_shows_the_code_again(clock, transport):
+    session, presenter = waiting_forever(clock, transport)
+
+    async def two_cells():
+        first = asyncio.ensure_future(session.authenticate())
+        for _ in range(50):
+            await asyncio.sleep(0)
+        second = asyncio.ensure_future(session.authenticate())
+        for _ in range(10):
+            await asyncio.sleep(0)
+        assert presenter.events.count(("show_again",)) == 1
+        assert len(transport.requests_to(DEVICE)) == 1  # joined, not a new flow
+        session.cancel_sign_in()
+        for task in (first, second):
+            with pytest.raises(SignInCancelled):
+                await task
+
+    asyncio.run(two_cells())
+
+
+def test_the_signed_in_line_looks_the_same_in_every_cell(monkeypatch):
+    from jupyterlite_auth.session import SignedIn
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda bundle, raw=False: shown.append(bundle))
+    SignedIn("Ada", "https://id.example.org", None)._ipython_display_()
+    assert shown[0]["text/plain"] == "✓ Signed in as Ada"
+    assert 'class="jla-outcome jla-signed-in"' in shown[0]["text/html"]

@@ -155,3 +155,20 @@ def test_the_labextension_next_to_the_kernel_decides(monkeypatch, tmp_path):
     (tmp_path / "jupyterlite-auth").mkdir()
     (tmp_path / "jupyterlite-auth" / "package.json").write_text("{}")
     assert widget_module.view_available() is True
+
+
+def test_show_again_adds_a_view_of_the_same_widget(shown, monkeypatch):
+    ids = []
+
+    def display(bundle, raw=False, display_id=False):
+        ids.append(display_id)
+        shown.append(Handle(bundle))
+        return shown[-1]
+
+    monkeypatch.setattr("IPython.display.display", display)
+    presenter = WidgetPresenter()
+    presenter.waiting(authorization(), "f" * 16)
+    presenter._handle.display_id = "d-1"
+    presenter.show_again()
+    assert ids == [True, "d-1"]
+    assert shown[1].bundles[0][WIDGET_MIME] == shown[0].bundles[0][WIDGET_MIME]

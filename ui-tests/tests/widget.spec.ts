@@ -227,3 +227,19 @@ test('without the widget (JUPYTERLITE_AUTH_WIDGET=0): escaped HTML with the code
   expect(text).toContain('Sign-in cancelled.');
   expect(text).not.toMatch(CODE);
 });
+
+test('running the cell again while it waits starts the sign-in over with a new code', async ({ page, platformURL }) => {
+  const cell = await signInCell(page, null, 'rerun');
+  const first = (await cell.locator('.jla-widget .jla-code').textContent())!;
+  const issued = Object.keys((await deviceStats(platformURL)).deviceCodes).length;
+  await runCell(page, 0, { key: 'Shift+Enter', noWait: true }); // Jupyter clears the output and queues the run
+  await expect(cell.locator('.jla-widget .jla-code')).toHaveText(CODE, { timeout: 30_000 });
+  const second = (await cell.locator('.jla-widget .jla-code').textContent())!;
+  expect(second).not.toBe(first);
+  expect(Object.keys((await deviceStats(platformURL)).deviceCodes).length).toBe(issued + 1);
+  await cell.locator('.jla-widget').getByRole('button', { name: 'Cancel' }).click();
+  const text = await finished(cell);
+  expect(text).toContain('Sign-in cancelled.');
+  expect(text).not.toContain(first);
+  expect(text).not.toContain(second);
+});

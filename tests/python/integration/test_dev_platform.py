@@ -40,6 +40,9 @@ class ApprovingPresenter:
     def failed(self, message, kind):
         self.shown.append(message)
 
+    def show_again(self):
+        self.shown.append("again")
+
 
 def make_session(platform, presenter, env):
     async def no_browser(url, flow):
