@@ -93,6 +93,11 @@ async def send_to_host(payload: Any, *, timeout: float = 10.0) -> None:
         raise HostError(f"send_to_host needs a JSON value: {error}") from None
     if not _page.attached():
         raise HostError("No host page: send_to_host works only in JupyterLite embedded in a platform page.")
-    reply = await _page.request("send-to-host", timeout, payloadJson=text)
+    import asyncio
+
+    try:
+        reply = await _page.request("send-to-host", timeout, payloadJson=text)
+    except asyncio.TimeoutError:
+        raise HostError(f"The page did not answer within {timeout:g} s; is the site still open?") from None
     if not reply.get("sent"):
         raise HostError(f"The host page did not take the data: {reply.get('reason') or 'no reason given'}.")

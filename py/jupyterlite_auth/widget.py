@@ -35,12 +35,17 @@ LOAD_TIMEOUT = 20.0
 def view_available() -> bool:
     """Whether the frontend can draw our view. A frontend with the widget manager but without our
     view would show "Error displaying widget" instead of the code, so guess conservatively."""
+    if not _wanted():
+        return False
+    return importlib.util.find_spec("ipywidgets") is not None
+
+
+def _wanted() -> bool:
+    """The widget, unless forced off, where the frontend has our view or it is forced on."""
     forced = os.environ.get(WIDGET_ENV, "").strip().lower()
     if forced in ("0", "false", "no", "off"):
         return False
-    if forced not in ("1", "true", "yes", "on") and not _frontend_has_view():
-        return False
-    return importlib.util.find_spec("ipywidgets") is not None
+    return forced in ("1", "true", "yes", "on") or _frontend_has_view()
 
 
 _loading: asyncio.Future | None = None
@@ -59,7 +64,7 @@ def preload() -> None:
 async def prepare() -> None:
     """Before a sign-in shows anything: make ipywidgets importable where our view will draw it
     (bounded: past LOAD_TIMEOUT the plain HTML display is used)."""
-    if not _frontend_has_view() or importlib.util.find_spec("ipywidgets") is not None:
+    if not _wanted() or importlib.util.find_spec("ipywidgets") is not None:
         return
     preload()
     if _loading is not None:
