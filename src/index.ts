@@ -58,7 +58,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
   ): void => {
     // Start watching kernels at once; settings are awaited only when a kernel
     // asks for them (long after: a Pyodide kernel takes seconds to start).
-    const loaded = loadSettings(registry);
+    // Every settings problem goes to the console and, with the settings, to each kernel, whose
+    // sign-in then says it too (`problems`).
+    const pageProblems: string[] = [];
+    const reportTo = (list: string[]) => (message: string) => {
+      console.error(`${LOG_PREFIX} ${message}`);
+      list.push(message);
+    };
+    const loaded = loadSettings(registry, reportTo(pageProblems));
     const broker = new Broker();
 
     // The host bridge decides its state as soon as the settings are loaded;
@@ -67,14 +74,17 @@ const plugin: JupyterFrontEndPlugin<void> = {
     let hostSettings: IHostSettings = HOST_SETTING_DEFAULTS;
     // Read once, when the page loads: the host is decided once per page.
     const hostStarted = loaded.then(loadedSettings => {
-      hostSettings = validateHostSettings(loadedSettings?.composite);
+      hostSettings = validateHostSettings(loadedSettings?.composite, reportTo(pageProblems));
       host.start(hostSettings);
     });
     const settings = async (): Promise<IKernelSettings> => {
       const loadedSettings = await loaded;
       await hostStarted;
-      const auth = loadedSettings ? validateSettings(loadedSettings.composite) : emptySettings();
-      return kernelSettings(auth, hostSettings);
+      const own: string[] = [];
+      const auth = loadedSettings
+        ? validateSettings(loadedSettings.composite, reportTo(own))
+        : emptySettings();
+      return kernelSettings(auth, hostSettings, [...pageProblems, ...own]);
     };
     const fetcher = new FetchBroker({
       host,
@@ -201,11 +211,29 @@ function forwardInterrupts(kernel: IInterruptible, channel: () => PageChannel | 
  * `composite` follows later changes, so a kernel started after a settings
  * change gets the new values.
  */
-function loadSettings(registry: ISettingRegistry): Promise<ISettingRegistry.ISettings | null> {
+function loadSettings(
+  registry: ISettingRegistry,
+  report: (message: string) => void
+): Promise<ISettingRegistry.ISettings | null> {
   return registry.load(PLUGIN_ID).catch(error => {
-    console.error(`${LOG_PREFIX} could not load settings; using none:`, error);
+    report(`could not load the settings of ${PLUGIN_ID} (${describeLoadError(error)}); using none`);
     return null;
   });
+}
+
+/** The registry rejects with JSON-schema errors (an array) or an Error. */
+function describeLoadError(error: unknown): string {
+  const list = Array.isArray(error) ? error : [error];
+  return list
+    .map(item => {
+      if (item && typeof item === 'object' && 'message' in item) {
+        const where = (item as { instancePath?: string; dataPath?: string }).instancePath ??
+          (item as { dataPath?: string }).dataPath ?? '';
+        return `${where ? `${where}: ` : ''}${String((item as { message: unknown }).message)}`;
+      }
+      return String(item);
+    })
+    .join('; ');
 }
 
 /**

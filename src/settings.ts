@@ -159,13 +159,20 @@ export const HOST_SETTING_DEFAULTS: Readonly<IHostSettings> = Object.freeze({
 export interface IKernelSettings extends IAuthSettings {
   hostDataTimeout: number;
   hostFetchTimeout: number;
+  /** What was wrong with the settings (as logged in the console), for the notebook to say too. */
+  problems: string[];
 }
 
-export function kernelSettings(auth: IAuthSettings, host: IHostSettings): IKernelSettings {
+export function kernelSettings(
+  auth: IAuthSettings,
+  host: IHostSettings,
+  problems: string[] = []
+): IKernelSettings {
   return {
     ...auth,
     hostDataTimeout: host.hostDataTimeout,
-    hostFetchTimeout: host.hostFetchTimeout
+    hostFetchTimeout: host.hostFetchTimeout,
+    problems: [...problems]
   };
 }
 

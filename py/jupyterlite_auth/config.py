@@ -55,10 +55,12 @@ def resolve(
         ("site setting issuer", site.get("issuer")),
     )
     if issuer_value is None:
+        problems = site_problems(site)
         raise ConfigError(
             "No OpenID Connect issuer is configured. Pass authenticate(issuer=...), set OIDC_ISSUER"
             " (or API_HOST for a platform whose provider is at /oidc), or set the site's 'issuer'"
             " setting."
+            + (f" The site's settings were not usable: {'; '.join(problems)}." if problems else "")
         )
     client_value, client_source = _first(
         ("argument client_id", client_id),
@@ -76,6 +78,12 @@ def resolve(
         scope=_check_scope(scope_value, scope_source) if scope_value else DEFAULT_SCOPE,
         scope_explicit=scope_value is not None,
     )
+
+
+def site_problems(site: Mapping[str, object] | None) -> list[str]:
+    """What the page found wrong with the site's settings (it also logged them in the console)."""
+    problems = (site or {}).get("problems")
+    return [p for p in problems if isinstance(p, str)] if isinstance(problems, list) else []
 
 
 def _first(*candidates: tuple[str, object]) -> tuple[str | None, str]:

@@ -111,6 +111,7 @@ class Session:
         self._host = host or _default_host
         self._cancelled_by_user: asyncio.Task | None = None
         self._notice = notice or print
+        self._told_site_problems = False
         self._keeper: asyncio.Task | None = None
 
     @property
@@ -136,13 +137,18 @@ class Session:
         signed_in = await self._from_host(force)
         if signed_in is not None:
             return signed_in
-        wanted = config_module.resolve(
+        site = self._site_settings()
+        wanted = config_module.resolve(  # a ConfigError here names the site's problems itself
             issuer=issuer,
             client_id=client_id,
             scope=scope,
             environ=self.environ,
-            site=self._site_settings(),
+            site=site,
         )
+        problems = config_module.site_problems(site)
+        if problems and not self._told_site_problems:
+            self._told_site_problems = True
+            self._notice(f"Some of the site's sign-in settings were not usable: {'; '.join(problems)}.")
         if not force and self._flow is not None and not self._flow.done():
             # Another cell (or the same one run again, which cleared its output) waits for the
             # sign-in in progress: show its code there too.

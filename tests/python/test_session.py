@@ -520,3 +520,35 @@ def test_the_signed_in_line_looks_the_same_in_every_cell(monkeypatch):
     SignedIn("Ada", "https://id.example.org", None)._ipython_display_()
     assert shown[0]["text/plain"] == "✓ Signed in as Ada"
     assert 'class="jla-outcome jla-signed-in"' in shown[0]["text/html"]
+
+
+def test_site_setting_problems_are_said_in_the_notebook_too(clock, transport):
+    from jupyterlite_auth.errors import ConfigError
+
+    problem = 'setting "clientId" must be a string, got a number; treating it as unset'
+    notices = []
+    settings = {"problems": [problem]}
+    session = Session(
+        transport=transport,
+        clock=clock,
+        environ={},
+        site_settings=lambda: settings,
+        host=lambda ask: _standalone(),
+        presenter_factory=lambda: None,
+        notice=notices.append,
+    )
+    # without an issuer: the error names the problems
+    with pytest.raises(ConfigError, match='not usable: setting "clientId" must be a string'):
+        asyncio.run(session.authenticate())
+    assert notices == []
+    # with one: a notice, once per session, and sign-in goes on
+    settings["issuer"] = ISSUER
+    script_flow(clock, transport)
+    session._presenter_factory = RecordingPresenter
+    asyncio.run(session.authenticate())
+    asyncio.run(session.authenticate())
+    assert notices == [f"Some of the site's sign-in settings were not usable: {problem}."]
+
+
+async def _standalone():
+    return "standalone", None

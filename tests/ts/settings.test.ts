@@ -251,7 +251,9 @@ describe('kernelSettings', () => {
       autoOpen: true,
       environ: { A: 'b' },
       hostDataTimeout: 1000,
-      hostFetchTimeout: 2000
+      hostFetchTimeout: 2000,
+      problems: []
     });
+    assert.deepEqual(kernelSettings(emptySettings(), validateHostSettings({}), ['x']).problems, ['x']);
   });
 });

@@ -49,3 +49,36 @@ test('CORS refusals, dead servers and bad settings get one clear line each', asy
     expect(text).not.toMatch(/\b[A-Z]{4}-[A-Z]{4}\b/); // no user code left behind
   }
 });
+
+test('a site setting of the wrong type is named in the console and in the notebook', async ({ page }) => {
+  // as if someone edited the built site's jupyter-lite.json by hand (a build would have refused it)
+  await page.context().route(/\/jupyter-lite\.json(\?.*)?$/, async (route) => {
+    const response = await route.fetch();
+    const body = await response.json().catch(() => null);
+    const config = body?.['jupyter-config-data'];
+    if (config) {
+      config.exposeAppInBrowser = true;
+      config.settingsOverrides = config.settingsOverrides ?? {};
+      config.settingsOverrides['jupyterlite-auth:plugin'] = {
+        ...(config.settingsOverrides['jupyterlite-auth:plugin'] ?? {}),
+        issuer: 42,
+      };
+    }
+    await route.fulfill({ response, json: body ?? undefined });
+  });
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && message.text().includes('[jupyterlite-auth]')) errors.push(message.text());
+  });
+  await createNotebook(page, 'ui-tests/bad-setting.ipynb', ['from jupyterlite_auth import authenticate\nawait authenticate()']);
+  await openNotebook(page, 'ui-tests/bad-setting.ipynb');
+  await waitForKernelIdle(page, { path: 'ui-tests/bad-setting.ipynb' });
+  await runCell(page, 0, { timeout: 60_000 });
+  const text = await outputText(cellByIndex(page, 0));
+  expect(errors.join('\n')).toMatch(/issuer/);
+  expect(text).toContain('ConfigError: No OpenID Connect issuer is configured.');
+  expect(text).toContain(
+    "The site's settings were not usable: could not load the settings of jupyterlite-auth:plugin (/issuer: must be string)",
+  );
+  expect(text).not.toContain('Traceback');
+});
