@@ -147,4 +147,4 @@ bench: site dev-platform/node_modules/.installed ui-tests/node_modules/.installe
 
 clean:
 	rm -rf $(VENV) node_modules dev-platform/node_modules lite/node_modules ui-tests/node_modules \
-	  lib labextension dist $(SITE) lite/static/pyodide $(ANY_SITE)
+	  lib labextension dist $(SITE) lite/static/pyodide $(ANY_SITE) .venv-bench bench/_output
