@@ -302,9 +302,10 @@ class Session:
         self.config, self.metadata, self.user = wanted, metadata, user
         self._store(tokens)
         self._ensure_keeper()
-        await prepare_http_clients()
         result = self._signed_in(shown=True)
         presenter.signed_in(repr(result))
+        # After saying so: the first patch imports requests, which takes a second or two in Pyodide.
+        await prepare_http_clients()
         return result
 
     def _note_narrowed_scope(self, requested: str, granted: str | None) -> None:

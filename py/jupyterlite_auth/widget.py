@@ -28,8 +28,9 @@ MODULE = "jupyterlite-auth"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 #: `JUPYTERLITE_AUTH_WIDGET=0` forces the plain HTML display, `=1` the widget.
 WIDGET_ENV = "JUPYTERLITE_AUTH_WIDGET"
-#: Longest wait for Pyodide to load ipywidgets before falling back to the HTML display.
-LOAD_TIMEOUT = 20.0
+#: Longest wait for Pyodide to load ipywidgets before falling back to the HTML display: short,
+#: because the sign-in tab must open within the browser's ~5 s of user activation.
+LOAD_TIMEOUT = 3.0
 
 
 def view_available() -> bool:
@@ -80,6 +81,9 @@ async def _load_in_pyodide() -> None:
     # The same route as a cell's `import ipywidgets`: the site's package lock, no network beyond it.
     await pyodide_js.loadPackagesFromImports("import ipywidgets")
     importlib.invalidate_caches()
+    # Import it now, while the kernel is idle: the first sign-in would otherwise pay ~0.5 s of it
+    # between Shift+Enter and opening the tab.
+    import ipywidgets  # noqa: F401
 
 
 def _frontend_has_view() -> bool:
