@@ -13,3 +13,18 @@ def test_notebook_shows_one_line_not_a_traceback():
 def test_unknown_codes_keep_the_providers_words():
     error = provider_error("weird_error", "")
     assert type(error) is ProviderError and "weird_error" in str(error)
+
+
+def test_unreachable_messages_tell_a_dead_server_from_a_refusal():
+    from jupyterlite_auth.http import get_request
+    from jupyterlite_auth.transports.browser import unreachable_message
+
+    discovery = get_request("https://id.example.org/odic/.well-known/openid-configuration", purpose="discovery")
+    site = "https://lite.example.org"
+    refused = unreachable_message(discovery, site, "Failed to fetch", answered=True)
+    assert "The server at https://id.example.org answers, so either it does not allow cross-origin requests (CORS)" in refused
+    assert f"allow the origin {site}" in refused and "Check the issuer setting too" in refused
+    dead = unreachable_message(discovery, site, "Failed to fetch", answered=False)
+    assert "does not answer: it is down, or unreachable from this browser" in dead and "CORS" not in dead
+    unknown = unreachable_message(discovery, site, "Failed to fetch")
+    assert "Either the server at https://id.example.org is down or unreachable, or it does not allow" in unknown

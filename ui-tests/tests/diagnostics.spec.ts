@@ -19,31 +19,39 @@ test.afterAll(async () => {
   await platform?.stop();
 });
 
-test('CORS refusals, dead servers and bad settings get one clear line each', async ({ page, siteURL }) => {
+test('CORS refusals, dead servers and bad settings get one clear line each', async ({ page, siteURL, platformURL }) => {
   const site = new URL(siteURL).origin;
   await createNotebook(page, NOTEBOOK, [
     `from jupyterlite_auth import authenticate\nawait authenticate(issuer="${platform.issuer}")`,
     'await authenticate(issuer="http://127.0.0.1:9/oidc")',
     'await authenticate(issuer="not a url")',
     'import os\nos.environ["OIDC_ISSUER"] = "ftp://example.org/oidc"\nawait authenticate()',
+    `del os.environ["OIDC_ISSUER"]\nawait authenticate(issuer="${platformURL}odic")`,
   ]);
   await openNotebook(page, NOTEBOOK);
   await waitForKernelIdle(page, { path: NOTEBOOK });
 
-  for (let i = 0; i < 4; i++) await runCell(page, i, { timeout: 60_000 });
-  const [cors, dead, badArgument, badEnv] = await Promise.all([0, 1, 2, 3].map((i) => outputText(cellByIndex(page, i))));
+  for (let i = 0; i < 5; i++) await runCell(page, i, { timeout: 60_000 });
+  const [cors, dead, badArgument, badEnv, wrongPath] = await Promise.all(
+    [0, 1, 2, 3, 4].map((i) => outputText(cellByIndex(page, i))),
+  );
 
   expect(cors).toContain('TransportError: Could not reach the device authorization endpoint');
   expect(cors).toContain(`${platform.origin}/oidc/device/auth`);
   expect(cors).toContain(`cross-origin requests (CORS) from this site's origin ${site}`);
-  expect(cors).toContain(`ask its administrators to allow the origin ${site}`);
+  expect(cors).toContain(`The server at ${platform.origin} answers, so either it does not allow cross-origin requests`);
+  expect(cors).toContain(`Ask its administrators to allow the origin ${site}`);
 
   expect(dead).toContain('TransportError: Could not reach the discovery endpoint http://127.0.0.1:9/oidc/.well-known/openid-configuration');
+  expect(dead).toContain('The server at http://127.0.0.1:9 does not answer: it is down, or unreachable from this browser.');
+  // a typo in the issuer's path: the server answers, the message points at the address and the setting
+  expect(wrongPath).toContain(`${platformURL}odic/.well-known/openid-configuration`);
+  expect(wrongPath).toMatch(/answers, so either .* or the address is wrong.*Check the issuer setting too/);
 
   expect(badArgument).toContain("ConfigError: The argument issuer must be an absolute http(s) URL");
   expect(badEnv).toContain('ConfigError: The environment variable OIDC_ISSUER must be an absolute http(s) URL');
 
-  for (const text of [cors, dead, badArgument, badEnv]) {
+  for (const text of [cors, dead, badArgument, badEnv, wrongPath]) {
     expect(text).not.toContain('Traceback');
     expect(text).not.toMatch(/status 0|JSONDecodeError/);
     expect(text).not.toMatch(/\b[A-Z]{4}-[A-Z]{4}\b/); // no user code left behind
