@@ -25,11 +25,11 @@ test.use({ popupBlocking: true });
 const NOTEBOOK = 'ui-tests/widget-popup.ipynb';
 const CODE = /\b[A-Z]{4}-[A-Z]{4}\b/;
 
-test.beforeEach(async ({ page }) => {
+async function openSignInNotebook(page: Page): Promise<void> {
   await createNotebook(page, NOTEBOOK, ['from jupyterlite_auth import authenticate\nawait authenticate(force=True)']);
   await openNotebook(page, NOTEBOOK);
   await waitForKernelIdle(page, { path: NOTEBOOK });
-});
+}
 
 async function finishWith(page: Page, cancel = true): Promise<void> {
   const cell = cellByIndex(page, 0);
@@ -41,6 +41,7 @@ async function finishWith(page: Page, cancel = true): Promise<void> {
 const PAST_ACTIVATION_MS = 6_000;
 
 test('the blocker is on: a window opened without activation is refused', async ({ page }) => {
+  await page.goto('lab/index.html');
   const blocked = await page.evaluate(
     (delay) => new Promise((done) => setTimeout(() => done(window.open('about:blank', '_blank') === null), delay)),
     PAST_ACTIVATION_MS,
@@ -49,6 +50,7 @@ test('the blocker is on: a window opened without activation is refused', async (
 });
 
 test('Shift+Enter opens the sign-in tab by itself, within the key press', async ({ page, context, platformURL }) => {
+  await openSignInNotebook(page);
   const tab = context.waitForEvent('page');
   await runCell(page, 0, { key: 'Shift+Enter', noWait: true });
   const opened = await tab;
@@ -61,6 +63,7 @@ test('Shift+Enter opens the sign-in tab by itself, within the key press', async 
 });
 
 test('blocked without a gesture: Open is the next step, and one click signs in', async ({ page, context, platformURL }) => {
+  await openSignInNotebook(page);
   const popups: string[] = [];
   context.on('page', (p) => popups.push(p.url()));
   // run the cell once no user activation is left to spend on a new tab
