@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import threading
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, MutableMapping
 
@@ -86,6 +87,7 @@ class Session:
         keep_fresh: bool = True,
         host: HostLink | None = None,
         notice: Callable[[str], None] | None = None,
+        blocking_send: Callable[[Any], Any] | None = None,
     ):
         self._transport = transport
         self.clock = clock or SystemClock()
@@ -106,6 +108,10 @@ class Session:
         #: What the sign-in in progress shows (to show it again in another cell).
         self._presenter: Presenter | None = None
         self._refresh: asyncio.Task | None = None
+        #: One refresh on the wire at a time, across threads too (a `requests` auth hook may run in
+        #: a worker thread): a rotated refresh token sent twice makes the provider revoke the grant.
+        self._refresh_lock = threading.Lock()
+        self._blocking_send = blocking_send
         self.last_poll_stats: PollStats | None = None
         self._keep_fresh = keep_fresh
         self._host = host or _default_host
@@ -350,19 +356,35 @@ class Session:
         return json_object(response) if response.ok else None
 
     async def _do_refresh(self) -> TokenSet:
-        request = self._refresh_request()
-        return self._adopt_refresh(await self.transport.send(request))
+        seen = self.tokens
+        while not self._refresh_lock.acquire(blocking=False):
+            await asyncio.sleep(0.02)  # a thread is refreshing; its result is what we want
+        try:
+            if self.tokens is not seen and self.tokens is not None:
+                return self.tokens  # refreshed (or signed in) meanwhile
+            request = self._refresh_request()
+            return self._adopt_refresh(await self.transport.send(request))
+        finally:
+            self._refresh_lock.release()
 
     def refresh_blocking(self) -> TokenSet:
-        """`refresh()` for code that cannot await (a `requests` auth hook). Never runs while an
-        awaited refresh is in flight: sending the same refresh token twice would revoke the grant."""
-        if self._refresh is not None and not self._refresh.done():
-            raise NotSignedIn(
-                "A token refresh is in progress in the background; retry in a moment."
-            )
-        from .transports.blocking import send_blocking
-
-        return self._adopt_refresh(send_blocking(self._refresh_request()))
+        """`refresh()` for code that cannot await (a `requests` auth hook). Refreshes are
+        serialised: a thread that finds one in progress waits and shares its result."""
+        seen = self.tokens
+        if self._refresh is not None and not self._refresh.done() and _loop_runs_here():
+            # Waiting here would block the very loop that has to finish that refresh.
+            raise NotSignedIn("A token refresh is in progress in the background; retry in a moment.")
+        if not self._refresh_lock.acquire(timeout=60):
+            raise NotSignedIn("Another token refresh has not finished within 60 s; retry in a moment.")
+        try:
+            if self.tokens is not seen and self.tokens is not None:
+                return self.tokens
+            send = self._blocking_send
+            if send is None:
+                from .transports.blocking import send_blocking as send
+            return self._adopt_refresh(send(self._refresh_request()))
+        finally:
+            self._refresh_lock.release()
 
     def access_token_blocking(self) -> str:
         """`get_access_token()` for code that cannot await."""
@@ -450,6 +472,14 @@ class Session:
         assert self.tokens is not None and self.config is not None
         cell = _execution_count() if shown else None
         return SignedIn(self.user, self.config.issuer, self.tokens.expires_wall, cell)
+
+
+def _loop_runs_here() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 async def _default_host(ask_again: bool) -> tuple[str, Any]:

@@ -552,3 +552,96 @@ def test_site_setting_problems_are_said_in_the_notebook_too(clock, transport):
 
 async def _standalone():
     return "standalone", None
+
+
+class BlockingProvider:
+    """A token endpoint for `refresh_blocking`: rotates on every call and, like oidc-provider,
+    refuses a refresh token it has already rotated. `gate` holds replies until a test opens it."""
+
+    def __init__(self, clock):
+        import threading
+
+        self.clock, self.gate, self.calls = clock, threading.Event(), []
+        self.current = "REFRESH-1"
+
+    def __call__(self, request):
+        self.calls.append(form(request)["refresh_token"])
+        self.gate.wait(5)
+        if form(request)["refresh_token"] != self.current:
+            return oauth_error("invalid_grant", "refresh token reused")
+        n = len(self.calls) + 1
+        self.current = f"REFRESH-{n}"
+        return json_reply(200, token_reply(self.clock, access=f"ACCESS-{n}", refresh=self.current))
+
+
+def blocking_session(clock, transport):
+    script_flow(clock, transport)
+    provider = BlockingProvider(clock)
+    session, _, _ = make_session(clock, transport)
+    session._blocking_send = provider
+    asyncio.run(session.authenticate())
+    return session, provider
+
+
+def test_threads_refreshing_at_once_send_one_request_and_share_it(clock, transport):
+    """Without serialising, the second thread would resend a rotated refresh token: the
+    provider refuses it and the session forgets the user."""
+    import threading
+
+    session, provider = blocking_session(clock, transport)
+    results, errors = [], []
+
+    def worker():
+        try:
+            results.append(session.refresh_blocking().access_token)
+        except Exception as error:  # noqa: BLE001 - collected for the assertion
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    while not provider.calls:
+        threading.Event().wait(0.001)
+    provider.gate.set()
+    for thread in threads:
+        thread.join(5)
+    assert errors == [] and provider.calls == ["REFRESH-1"]
+    assert results == ["ACCESS-2"] * 4 and session.tokens.refresh_token == "REFRESH-2"
+
+
+def test_an_awaited_refresh_waits_for_a_thread_and_adopts_its_tokens(clock, transport):
+    import threading
+
+    session, provider = blocking_session(clock, transport)
+    before = len(transport.requests_to(TOKEN))
+    thread = threading.Thread(target=session.refresh_blocking)
+    thread.start()
+    while not provider.calls:
+        threading.Event().wait(0.001)
+
+    async def awaited():
+        task = asyncio.ensure_future(session.refresh())
+        await asyncio.sleep(0.05)
+        assert not task.done()  # held back while the thread's request is on the wire
+        provider.gate.set()
+        return await task
+
+    tokens = asyncio.run(awaited())
+    thread.join(5)
+    assert tokens.access_token == "ACCESS-2" and len(transport.requests_to(TOKEN)) == before
+
+
+def test_a_blocking_refresh_on_the_loop_during_an_awaited_one_says_retry(clock, transport):
+    script_flow(clock, transport)
+    session, _, _ = make_session(clock, transport)
+    asyncio.run(session.authenticate())
+    transport.scripts[TOKEN] = [json_reply(200, token_reply(clock, access="ACCESS-2", refresh="REFRESH-2"))]
+
+    async def both():
+        task = asyncio.ensure_future(session.refresh())
+        await asyncio.sleep(0)
+        with pytest.raises(NotSignedIn, match="in progress"):
+            session.refresh_blocking()
+        return await task
+
+    assert asyncio.run(both()).access_token == "ACCESS-2"

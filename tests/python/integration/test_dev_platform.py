@@ -193,3 +193,36 @@ def test_requests_auth_refreshes_ahead_of_expiry_without_a_401():
         reply = requests.get(f"{platform.api}/me", auth=BearerAuth(session), timeout=10)
         assert reply.status_code == 200 and reply.history == []
         assert env[ACCESS_ENV] != first
+
+
+def test_requests_from_many_threads_refresh_once_and_keep_the_grant():
+    """Six threads find the token due at once: one refresh goes out (a rotated refresh token sent
+    twice would make the provider revoke the grant), all six calls succeed, the user stays signed in."""
+    import threading
+    import time
+
+    import requests
+
+    from jupyterlite_auth import BearerAuth
+
+    with DevPlatform(POLL_INTERVAL="1", ACCESS_TOKEN_TTL="4") as platform:
+        env = {}
+        session, _, _ = sign_in(platform, env)
+        first_refresh = env[REFRESH_ENV]
+        time.sleep(2.5)  # inside the refresh-ahead window
+        start, statuses = threading.Barrier(6), []
+
+        def call():
+            start.wait(5)
+            reply = requests.get(f"{platform.api}/me", auth=BearerAuth(session), timeout=10)
+            statuses.append(reply.status_code)
+
+        threads = [threading.Thread(target=call) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(20)
+        assert statuses == [200] * 6
+        assert session.tokens is not None and env[REFRESH_ENV] != first_refresh
+        asyncio.run(session.refresh())  # the grant is still alive
+        assert api_get(platform, "me", env[ACCESS_ENV])[0] == 200
