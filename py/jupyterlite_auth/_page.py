@@ -134,7 +134,12 @@ class _Channel:
 
     async def hello(self) -> None:
         self.post({"type": "hello", "protocol": PROTOCOL})
-        await asyncio.wait_for(asyncio.shield(self._configured), HELLO_TIMEOUT)
+        try:
+            await asyncio.wait_for(asyncio.shield(self._configured), HELLO_TIMEOUT)
+        except asyncio.TimeoutError:
+            raise RuntimeError(
+                f"the page did not answer the kernel's hello within {HELLO_TIMEOUT:g} s; reload the page"
+            ) from None
 
     async def request(self, kind: str, timeout: float = REQUEST_TIMEOUT, **fields: Any) -> dict:
         request_id = str(next(self._ids))
@@ -167,8 +172,14 @@ async def attach(name: str) -> None:
         raise ValueError("jupyterlite_auth._page.attach: malformed channel name")
     if _channel is not None:
         _channel.close()
-    _channel = _Channel(name)
-    await _channel.hello()
+        _channel = None
+    channel = _Channel(name)
+    try:
+        await channel.hello()
+    except BaseException:
+        channel.close()  # half attached is worse than not: callers would trust empty settings
+        raise
+    _channel = channel
     _apply_environ(_channel.settings.get("environ"))
     if _channel.features.get("widget") is True:
         from .widget import preload

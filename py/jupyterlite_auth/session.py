@@ -118,6 +118,7 @@ class Session:
         self._cancelled_by_user: asyncio.Task | None = None
         self._notice = notice or print
         self._told_site_problems = False
+        self._told_host_fallback = ""
         self._keeper: asyncio.Task | None = None
 
     @property
@@ -183,17 +184,28 @@ class Session:
         if state == "standalone":
             return None
         if state != "received":
-            self._notice("The platform page did not send credentials in time; signing in with the device flow.")
+            self._tell_host_fallback(
+                "The platform page did not send credentials in time; signing in with the device flow.", force
+            )
             return None
         try:
             credentials = parse_host_data(data)
         except HostDataUnusable as error:
-            self._notice(f"Not using the platform page's data ({error}); signing in with the device flow.")
+            self._tell_host_fallback(
+                f"Not using the platform page's data ({error}); signing in with the device flow.", force
+            )
             return None
         self._clear()
         apply_host_credentials(credentials, self.environ)
         await prepare_http_clients()
         return SignedIn(credentials.account_id, "", None, None, mode="host")
+
+    def _tell_host_fallback(self, message: str, asked_again: bool) -> None:
+        """Say why the host's data is not used the first time (or when the user asked the host
+        again), not on every later `authenticate()` that finds the device-flow tokens valid."""
+        if asked_again or message != self._told_host_fallback:
+            self._told_host_fallback = message
+            self._notice(message)
 
     def cancel_sign_in(self, flow_id: str | None = None) -> bool:
         """Stop a device flow that is waiting (the page's interrupt, or a Cancel button).

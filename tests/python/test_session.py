@@ -645,3 +645,26 @@ def test_a_blocking_refresh_on_the_loop_during_an_awaited_one_says_retry(clock, 
         return await task
 
     assert asyncio.run(both()).access_token == "ACCESS-2"
+
+
+def test_the_host_fallback_notice_is_said_once_not_at_every_later_call(clock, transport):
+    """Embedded in a page that never answers: later cells that find the device-flow tokens valid
+    stay quiet; asking the host again (force) says it again."""
+    asked = []
+
+    async def host(ask_again):
+        asked.append(ask_again)
+        return "none", None
+
+    script_flow(clock, transport)
+    notices = []
+    session, _, _ = make_session(clock, transport, host=host)
+    session._notice = notices.append
+    asyncio.run(session.authenticate())
+    asyncio.run(session.authenticate())
+    asyncio.run(session.authenticate())
+    assert len(notices) == 1
+    transport.scripts[DEVICE] = [json_reply(200, device_reply())]
+    transport.scripts[TOKEN] = [json_reply(200, token_reply(clock, access="ACCESS-2"))]
+    asyncio.run(session.authenticate(force=True))
+    assert len(notices) == 2 and asked == [False, False, False, True]
