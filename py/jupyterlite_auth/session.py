@@ -404,8 +404,10 @@ class Session:
         if tokens is None:
             raise NotSignedIn("Not signed in: run `await authenticate()` first.")
         now = self.clock.monotonic()
-        in_flight = self._refresh is not None and not self._refresh.done()
-        if tokens.refresh_due(now) and tokens.refresh_token and not in_flight:
+        # On the loop's thread an awaited refresh in flight cannot be waited for; elsewhere
+        # refresh_blocking() waits for it and shares its result.
+        in_flight_here = self._refresh is not None and not self._refresh.done() and _loop_runs_here()
+        if tokens.refresh_due(now) and tokens.refresh_token and not in_flight_here:
             tokens = self.refresh_blocking()
         if tokens.is_expired(self.clock.monotonic()):
             raise NotSignedIn("The sign-in has expired: run `await authenticate()` again.")

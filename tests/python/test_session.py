@@ -668,3 +668,36 @@ def test_the_host_fallback_notice_is_said_once_not_at_every_later_call(clock, tr
     transport.scripts[TOKEN] = [json_reply(200, token_reply(clock, access="ACCESS-2"))]
     asyncio.run(session.authenticate(force=True))
     assert len(notices) == 2 and asked == [False, False, False, True]
+
+
+def test_a_thread_needing_a_token_during_an_awaited_refresh_gets_its_result(clock, transport):
+    script_flow(clock, transport)
+    session, _, _ = make_session(clock, transport)
+    asyncio.run(session.authenticate())
+    transport.scripts[TOKEN] = [json_reply(200, token_reply(clock, access="ACCESS-2", refresh="REFRESH-2"))]
+    before = len(transport.requests_to(TOKEN))
+    session._blocking_send = lambda request: pytest.fail("a second refresh request was sent")
+    clock.now += 7200  # the access token has expired
+    send = transport.send
+
+    async def main():
+        gate = asyncio.Event()
+
+        async def held(request):
+            if request.url == TOKEN:
+                await gate.wait()
+            return await send(request)
+
+        transport.send = held
+        refreshing = asyncio.ensure_future(session.refresh())
+        for _ in range(5):
+            await asyncio.sleep(0)
+        in_thread = asyncio.get_running_loop().run_in_executor(None, session.access_token_blocking)
+        await asyncio.sleep(0.05)
+        assert not in_thread.done()  # waiting for the refresh on the wire, not failing
+        gate.set()
+        await refreshing
+        return await in_thread
+
+    assert asyncio.run(main()) == "ACCESS-2"
+    assert len(transport.requests_to(TOKEN)) == before + 1
