@@ -143,6 +143,13 @@ export interface IKernelBootstrapperOptions<T extends IDisposableLike = IDisposa
    * possible, so the request goes out before the user can queue a cell.
    */
   accepts: (kernel: IKernelLike) => boolean | Promise<boolean>;
+  /**
+   * Called for every kernel connection object a context shows, also for a
+   * kernel id already known: JupyterLab may replace a context's connection
+   * object for the same kernel (each opens its own socket), and whatever must
+   * hold for the object the user acts on (an interrupt hook) goes on each.
+   */
+  onConnection?: (kernel: IKernelLike) => void;
 }
 
 interface IKernelState<T extends IDisposableLike> {
@@ -171,6 +178,7 @@ export class KernelBootstrapper<T extends IDisposableLike = IDisposableLike> {
   constructor(options: IKernelBootstrapperOptions<T>) {
     this._onStart = options.onStart;
     this._accepts = options.accepts;
+    this._onConnection = options.onConnection;
   }
 
   /** Number of kernels with state (for tests and debugging). */
@@ -298,7 +306,15 @@ export class KernelBootstrapper<T extends IDisposableLike = IDisposableLike> {
    * a restart, which `_restarted` handles).
    */
   private _seen(context: ISessionContextLike, kernel: IKernelLike): void {
-    if (this._disposed || this._states.has(kernel.id)) {
+    if (this._disposed) {
+      return;
+    }
+    try {
+      this._onConnection?.(kernel);
+    } catch (error) {
+      console.error(`${LOG_PREFIX} kernel connection hook failed:`, error);
+    }
+    if (this._states.has(kernel.id)) {
       return;
     }
     const state = this._newState(kernel.id, context);
@@ -453,6 +469,7 @@ export class KernelBootstrapper<T extends IDisposableLike = IDisposableLike> {
 
   private _onStart: OnKernelStart<T>;
   private _accepts: (kernel: IKernelLike) => boolean | Promise<boolean>;
+  private _onConnection?: (kernel: IKernelLike) => void;
   private _contexts = new Set<ISessionContextLike>();
   private _states = new Map<string, IKernelState<T>>();
   private _disposed = false;

@@ -119,9 +119,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
         // Sends the execute request synchronously (it is queued until the
         // kernel is up), so it is ahead of any cell the user runs.
         void runBootstrap(kernel, bootstrapCode(name));
-        forwardInterrupts(kernel as unknown as IInterruptible, () => bootstrapper.startOf(kernel.id));
         return channel;
-      }
+      },
+      // On every connection object, not just the one that started the kernel: the toolbar and
+      // menu interrupt whichever object the notebook holds now.
+      onConnection: kernel =>
+        forwardInterrupts(kernel as unknown as IInterruptible, () => bootstrapper.startOf(kernel.id))
     });
 
     for (const tracker of [notebooks, consoles]) {

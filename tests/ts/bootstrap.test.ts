@@ -420,6 +420,59 @@ describe('KernelBootstrapper', () => {
     assert.deepEqual(kernel.queue, [BOOTSTRAP]);
   });
 
+  it('hands every connection object of a kernel to onConnection, but starts the kernel once', async () => {
+    const connections: FakeKernel[] = [];
+    const starts: string[] = [];
+    const bootstrapper = new KernelBootstrapper({
+      accepts: () => true,
+      onStart: kernel => {
+        starts.push(kernel.id);
+        void runBootstrap(kernel, BOOTSTRAP);
+      },
+      onConnection: kernel => connections.push(kernel as unknown as FakeKernel)
+    });
+    const notebook = new FakeContext();
+    const console_ = new FakeContext();
+    bootstrapper.watch(notebook as unknown as ISessionContextLike);
+    bootstrapper.watch(console_ as unknown as ISessionContextLike);
+    const first = new FakeKernel('k1');
+    await startKernel(notebook, first);
+    // JupyterLab replaces the notebook's connection object for the same kernel, and a console
+    // connects to it with an object of its own: both are what the user interrupts.
+    const replacement = new FakeKernel('k1');
+    notebook.setKernel(replacement);
+    const other = new FakeKernel('k1');
+    console_.setKernel(other);
+    await tick();
+    assert.deepEqual(starts, ['k1']);
+    assert.ok(connections.includes(first) && connections.includes(replacement) && connections.includes(other));
+  });
+
+  it('keeps going when onConnection throws', async () => {
+    const starts: string[] = [];
+    const bootstrapper = new KernelBootstrapper({
+      accepts: () => true,
+      onStart: kernel => {
+        starts.push(kernel.id);
+      },
+      onConnection: () => {
+        throw new Error('hook failed');
+      }
+    });
+    const context = new FakeContext();
+    bootstrapper.watch(context as unknown as ISessionContextLike);
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args);
+    try {
+      await startKernel(context, new FakeKernel('k1'));
+    } finally {
+      console.error = original;
+    }
+    assert.deepEqual(starts, ['k1']);
+    assert.equal(errors.length, 1);
+  });
+
   it('starts a kernel that is already connected when its context is watched', async () => {
     const { starts, watch } = setup();
     const context = new FakeContext();

@@ -68,3 +68,11 @@ export async function deviceStats(origin: string): Promise<DeviceStats> {
 export function newestDevice(stats: DeviceStats) {
   return Object.values(stats.deviceCodes).sort((a, b) => b.ordinal - a.ordinal)[0];
 }
+
+/** On the provider's verification page: CONFIRM the code, then sign in as the dev user. */
+export async function confirmAsDevUser(tab: import('@playwright/test').Page): Promise<void> {
+  await tab.getByRole('button', { name: 'CONFIRM' }).click();
+  await tab.getByLabel('Email').fill('dev@example.test');
+  await tab.getByLabel('Password').fill('dev-password');
+  await tab.getByRole('button', { name: 'Sign in' }).click();
+}

@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import type { Page } from '@playwright/test';
 
 import { cellByIndex, expect, outputText, runCell, test, waitForApp, waitForKernelIdle } from './fixtures';
+import { confirmAsDevUser } from '../support/platform';
 
 test.skip(!process.env.JUPYTERLAB_URL, 'needs JupyterLab: make test-jupyterlab');
 test.use({ baseURL: process.env.JUPYTERLAB_URL });
@@ -65,10 +66,7 @@ test('CPython kernel: the widget shows, webbrowser opens the page, confirming si
   expect(url).toBe(`${platformURL}oidc/device?user_code=${code}`);
   const tab = await context.newPage();
   await tab.goto(url);
-  await tab.getByRole('button', { name: 'CONFIRM' }).click();
-  await tab.getByLabel('Email').fill('dev@example.test');
-  await tab.getByLabel('Password').fill('dev-password');
-  await tab.getByRole('button', { name: 'Sign in' }).click();
+  await confirmAsDevUser(tab);
 
   const cell = cellByIndex(page, 0);
   await expect(cell.locator('.jp-InputArea-prompt')).toHaveText(/\[\d+\]/, { timeout: 60_000 });

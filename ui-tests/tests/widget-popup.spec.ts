@@ -6,7 +6,7 @@
  *   the test's own `evaluate` ran out) is blocked; the widget says so, makes "Open sign-in page"
  *   the next step, and one click opens it and signs in.
  */
-import { deviceStats, newestDevice } from '../support/platform';
+import { deviceStats, newestDevice, confirmAsDevUser } from '../support/platform';
 import type { Page } from '@playwright/test';
 
 import {
@@ -97,10 +97,7 @@ test('blocked without a gesture: Open is the next step, and one click signs in',
   await expect(widget.locator('.jla-open')).not.toHaveClass(/jla-primary/);
   await tab.waitForLoadState('domcontentloaded');
   expect(tab.url()).toContain(`${platformURL}oidc/device`);
-  await tab.getByRole('button', { name: 'CONFIRM' }).click();
-  await tab.getByLabel('Email').fill('dev@example.test');
-  await tab.getByLabel('Password').fill('dev-password');
-  await tab.getByRole('button', { name: 'Sign in' }).click();
+  await confirmAsDevUser(tab);
   await finishWith(page, false);
   const text = await outputText(cell);
   expect(text).toMatch(/Signed in as Dev User until \d\d:\d\d/);
