@@ -123,11 +123,17 @@ def test_refresh_reply_without_refresh_token_keeps_the_old_one(clock, transport)
     assert session.tokens.refresh_token == "REFRESH-1"
 
 
-def test_concurrent_refreshes_share_one_request(clock, transport):
+def signed_in_with_a_refresh_ready(clock, transport):
+    """Signed in; the token endpoint's next answer is a rotation to ACCESS-2 / REFRESH-2."""
     script_flow(clock, transport)
     session, _, _ = make_session(clock, transport)
     asyncio.run(session.authenticate())
     transport.scripts[TOKEN] = [json_reply(200, token_reply(clock, access="ACCESS-2", refresh="REFRESH-2"))]
+    return session
+
+
+def test_concurrent_refreshes_share_one_request(clock, transport):
+    session = signed_in_with_a_refresh_ready(clock, transport)
     before = len(transport.requests_to(TOKEN))
 
     async def both():
@@ -632,10 +638,7 @@ def test_an_awaited_refresh_waits_for_a_thread_and_adopts_its_tokens(clock, tran
 
 
 def test_a_blocking_refresh_on_the_loop_during_an_awaited_one_says_retry(clock, transport):
-    script_flow(clock, transport)
-    session, _, _ = make_session(clock, transport)
-    asyncio.run(session.authenticate())
-    transport.scripts[TOKEN] = [json_reply(200, token_reply(clock, access="ACCESS-2", refresh="REFRESH-2"))]
+    session = signed_in_with_a_refresh_ready(clock, transport)
 
     async def both():
         task = asyncio.ensure_future(session.refresh())
@@ -671,10 +674,7 @@ def test_the_host_fallback_notice_is_said_once_not_at_every_later_call(clock, tr
 
 
 def test_a_thread_needing_a_token_during_an_awaited_refresh_gets_its_result(clock, transport):
-    script_flow(clock, transport)
-    session, _, _ = make_session(clock, transport)
-    asyncio.run(session.authenticate())
-    transport.scripts[TOKEN] = [json_reply(200, token_reply(clock, access="ACCESS-2", refresh="REFRESH-2"))]
+    session = signed_in_with_a_refresh_ready(clock, transport)
     before = len(transport.requests_to(TOKEN))
     session._blocking_send = lambda request: pytest.fail("a second refresh request was sent")
     clock.now += 7200  # the access token has expired
