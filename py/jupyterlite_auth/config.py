@@ -1,6 +1,6 @@
 """Where the issuer, client id and scope come from, highest first:
 
-1. arguments to `authenticate()`;
+1. arguments to `authenticate()`, then those of this kernel's last successful sign-in;
 2. the environment: `OIDC_ISSUER`, `OIDC_CLIENT_ID`, `OIDC_SCOPE`; failing an issuer there, one derived
    from the platform API client's `API_HOST` / `API_PORT` / `API_SECURE` as `{scheme}://{host}[:port]/oidc`;
 3. the site's settings, handed to the kernel by the page at start-up;
@@ -13,7 +13,7 @@ Every error names the setting and where its bad value came from.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping
 from urllib.parse import urlsplit
 
@@ -37,6 +37,24 @@ class AuthConfig:
     scope: str
     #: False when the scope is our default, so `offline_access` may be added if the provider lists it.
     scope_explicit: bool
+    #: Where each value came from, e.g. "site setting clientId" (for error messages; "" = default).
+    issuer_source: str = field(default="", compare=False)
+    client_id_source: str = field(default="", compare=False)
+    scope_source: str = field(default="", compare=False)
+
+    def where(self, name: str) -> str:
+        """A sentence naming where the value of `name` (issuer, client_id, scope) came from."""
+        value, source = getattr(self, name), getattr(self, f"{name}_source")
+        if source == DERIVED_ISSUER:
+            return (
+                f"(The issuer {value} was derived from API_HOST/API_PORT/API_SECURE; set OIDC_ISSUER"
+                " if the provider is elsewhere, or API_SECURE=false for plain http.)"
+            )
+        label = {"issuer": "issuer", "client_id": "client id", "scope": "scope"}[name]
+        return f"(The {label} {value!r} came from the {source or 'built-in default'}.)"
+
+
+DERIVED_ISSUER = "environment variables API_HOST/API_PORT/API_SECURE"
 
 
 def resolve(
@@ -46,29 +64,37 @@ def resolve(
     scope: str | None = None,
     environ: Mapping[str, str],
     site: Mapping[str, object] | None = None,
+    earlier: Mapping[str, str] | None = None,
+    in_site: bool = True,
 ) -> AuthConfig:
-    site = site or {}
+    """`earlier`: the arguments of this kernel's last successful sign-in, so that a bare
+    `authenticate()` after `authenticate(issuer=...)` means the same provider. `in_site`: whether
+    a JupyterLite site's settings could exist (the advice differs in a terminal)."""
+    site, earlier = site or {}, earlier or {}
     issuer_value, issuer_source = _first(
         ("argument issuer", issuer),
+        (EARLIER.format("issuer"), earlier.get("issuer")),
         ("environment variable OIDC_ISSUER", environ.get("OIDC_ISSUER")),
-        ("environment variables API_HOST/API_PORT/API_SECURE", lambda: _issuer_from_api(environ)),
+        (DERIVED_ISSUER, lambda: _issuer_from_api(environ)),
         ("site setting issuer", site.get("issuer")),
     )
     if issuer_value is None:
         problems = site_problems(site)
         raise ConfigError(
-            "No OpenID Connect issuer is configured. Pass authenticate(issuer=...), set OIDC_ISSUER"
-            " (or API_HOST for a platform whose provider is at /oidc), or set the site's 'issuer'"
-            " setting."
+            "No OpenID Connect issuer is configured. Pass authenticate(issuer=...) or set OIDC_ISSUER"
+            " (or API_HOST for a platform whose provider is at /oidc)"
+            + (", or set the site's 'issuer' setting." if in_site else ".")
             + (f" The site's settings were not usable: {'; '.join(problems)}." if problems else "")
         )
     client_value, client_source = _first(
         ("argument client_id", client_id),
+        (EARLIER.format("client_id"), earlier.get("client_id")),
         ("environment variable OIDC_CLIENT_ID", environ.get("OIDC_CLIENT_ID")),
         ("site setting clientId", site.get("clientId")),
     )
     scope_value, scope_source = _first(
         ("argument scope", scope),
+        (EARLIER.format("scope"), earlier.get("scope")),
         ("environment variable OIDC_SCOPE", environ.get("OIDC_SCOPE")),
         ("site setting scope", site.get("scope")),
     )
@@ -77,7 +103,13 @@ def resolve(
         client_id=_check_client_id(client_value, client_source) if client_value else DEFAULT_CLIENT_ID,
         scope=_check_scope(scope_value, scope_source) if scope_value else DEFAULT_SCOPE,
         scope_explicit=scope_value is not None,
+        issuer_source=issuer_source,
+        client_id_source=client_source,
+        scope_source=scope_source,
     )
+
+
+EARLIER = "argument {} of an earlier authenticate() call"
 
 
 def site_problems(site: Mapping[str, object] | None) -> list[str]:

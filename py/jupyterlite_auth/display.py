@@ -188,8 +188,11 @@ class TerminalPresenter:
     def opened(self, opened: bool, reason: str) -> None:
         if opened:
             self._say("The sign-in page was opened in your browser.")
+        elif reason and reason != "off":
+            self._say(f"The sign-in page could not be opened automatically ({reason}):"
+                      " open the address above in a browser and enter the code.")
         else:
-            self._say("Open the sign-in page above in a browser and enter the code.")
+            self._say("Open the address above in a browser and enter the code.")
         self._say("Waiting for you to confirm…")
 
     def status(self, kind: str, detail: str) -> None:
@@ -202,7 +205,8 @@ class TerminalPresenter:
         self._say(summary)
 
     def failed(self, message: str, kind: str) -> None:
-        self._say(message)
+        # The outcome only: the exception that follows says what happened and what to do.
+        self._say(outcome_bundle(kind, message)["text/plain"])
 
 
 def default_presenter() -> Presenter:

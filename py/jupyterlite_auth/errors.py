@@ -13,6 +13,12 @@ class AuthError(Exception):
         # IPython shows this instead of a traceback through our internals: the message says it all.
         return [f"{type(self).__name__}: {self}"]
 
+    def with_hint(self, hint: str) -> "AuthError":
+        """Append `hint` (say, where the failing setting came from) to the message, once."""
+        if self.args and isinstance(self.args[0], str) and hint not in self.args[0]:
+            self.args = (f"{self.args[0]} {hint}",) + self.args[1:]
+        return self
+
 
 class ConfigError(AuthError, ValueError):
     """A setting is missing or malformed; the message names the setting and where it came from."""
@@ -66,7 +72,7 @@ class ExpiredToken(ProviderError):
 
 class InvalidClient(ProviderError):
     code = "invalid_client"
-    advice = "The provider does not know this client id: check the client_id setting."
+    advice = "The provider does not know this client id: check it."
 
 
 class InvalidGrant(ProviderError):
@@ -76,7 +82,7 @@ class InvalidGrant(ProviderError):
 
 class InvalidScope(ProviderError):
     code = "invalid_scope"
-    advice = "The provider refused the requested scope: check the scope setting."
+    advice = "The provider refused the requested scope: check it."
 
 
 class UnauthorizedClient(ProviderError):

@@ -21,10 +21,17 @@ except ImportError:  # requests is optional: without it this class is still impo
 
 class BearerAuth(AuthBase):  # type: ignore[misc,valid-type]
     def __init__(self, session: Any = None):
+        """`session`: a `jupyterlite_auth.Session`; by default the kernel's (`current_session()`)."""
         if session is None:
             from . import current_session
 
             session = current_session()
+        elif not callable(getattr(session, "access_token_blocking", None)):
+            raise TypeError(
+                f"BearerAuth() takes a jupyterlite_auth Session or nothing (the kernel's sign-in),"
+                f" not {type(session).__name__}. For a token of your own, pass"
+                " headers={'Authorization': 'Bearer ...'} to requests instead."
+            )
         self.session = session
         if in_pyodide():
             _patch_requests_for_the_browser()

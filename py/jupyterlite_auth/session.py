@@ -20,11 +20,12 @@ from .clock import Clock, SystemClock
 from .device_flow import PollStats, poll_for_tokens, request_device_authorization
 from .discovery import ProviderMetadata, discover
 from .display import Presenter, clock_time, default_presenter, failure_kind
-from .errors import AuthError, InvalidGrant, NotSignedIn, SignInCancelled
+from .errors import AuthError, ConfigError, InvalidClient, InvalidGrant, InvalidScope, NotSignedIn, SignInCancelled
 from .host import HostDataUnusable, apply_host_credentials, parse_host_data
 from .http import Transport, expect_json_object, form_request, get_request, json_object
 from .id_token import display_name, has_name, verify_id_token
 from .tokens import REFRESH_AHEAD, TokenSet, parse_token_response
+from .transports import in_pyodide
 
 ACCESS_ENV = "OIDC_ACCESS_TOKEN"
 REFRESH_ENV = "OIDC_REFRESH_TOKEN"
@@ -46,12 +47,15 @@ class SignedIn:
     _cell: int | None = None
     #: "device" (our own sign-in) or "host" (credentials from the platform's page).
     mode: str = "device"
+    #: A refresh token renews the access token, so the expiry shown is not the end of the sign-in.
+    renews: bool = False
 
     def __repr__(self) -> str:
         if self.mode == "host":
             return f"Signed in through the platform page as account {self.name}"
         until = f" until {clock_time(self.expires_wall)}" if self.expires_wall else ""
-        return f"Signed in as {self.name}{until}"
+        renews = " (renewed automatically)" if self.renews and until else ""
+        return f"Signed in as {self.name}{until}{renews}"
 
     def _ipython_display_(self) -> None:
         # The live display of the signing-in cell already says this; don't say it twice there.
@@ -119,6 +123,8 @@ class Session:
         self._notice = notice or print
         self._told_site_problems = False
         self._told_host_fallback = ""
+        #: The explicit arguments of the last successful sign-ins (see `authenticate`).
+        self._earlier: dict[str, str] = {}
         self._keeper: asyncio.Task | None = None
 
     @property
@@ -140,7 +146,22 @@ class Session:
         scope: str | None = None,
     ) -> SignedIn:
         """Platform mode when the host page hands over credentials; else return at once when
-        signed in, refresh silently when possible, or run the device flow."""
+        signed in, refresh silently when possible, or run the device flow. Arguments of a
+        successful sign-in are remembered: a later bare call means the same provider."""
+        if not isinstance(force, bool):
+            raise ConfigError(
+                f"authenticate(force=...) must be True or False, not {type(force).__name__}."
+                + (" Pass the issuer by name: authenticate(issuer='...')." if isinstance(force, str) else "")
+            )
+        result = await self._authenticate(force, issuer, client_id, scope)
+        if result.mode == "device":
+            given = {"issuer": issuer, "client_id": client_id, "scope": scope}
+            self._earlier.update({name: value for name, value in given.items() if value is not None})
+        return result
+
+    async def _authenticate(
+        self, force: bool, issuer: str | None, client_id: str | None, scope: str | None
+    ) -> SignedIn:
         signed_in = await self._from_host(force)
         if signed_in is not None:
             return signed_in
@@ -151,6 +172,8 @@ class Session:
             scope=scope,
             environ=self.environ,
             site=site,
+            earlier=self._earlier,
+            in_site=bool(site) or in_pyodide(),
         )
         problems = config_module.site_problems(site)
         if problems and not self._told_site_problems:
@@ -282,7 +305,10 @@ class Session:
         presenter = self._presenter = self._presenter_factory()
         flow_id = self.flow_id = secrets.token_hex(8)
         try:
-            metadata = await discover(wanted.issuer, self.transport)
+            try:
+                metadata = await discover(wanted.issuer, self.transport)
+            except AuthError as error:
+                raise error.with_hint(wanted.where("issuer"))
             scope = config_module.with_offline_access(wanted, metadata.scopes_supported)
             authorization = await request_device_authorization(
                 self.transport, metadata.device_authorization_endpoint, wanted.client_id, scope
@@ -312,6 +338,10 @@ class Session:
             self._note_narrowed_scope(scope, tokens.scope)
             user = await self._user_from(tokens, wanted, metadata)
         except AuthError as error:
+            if isinstance(error, InvalidClient):
+                error.with_hint(wanted.where("client_id"))
+            elif isinstance(error, InvalidScope):
+                error.with_hint(wanted.where("scope"))
             presenter.failed(str(error), failure_kind(error))
             raise
         except asyncio.CancelledError as error:
@@ -485,7 +515,9 @@ class Session:
         """`shown`: the live display of this cell already says it (see SignedIn)."""
         assert self.tokens is not None and self.config is not None
         cell = _execution_count() if shown else None
-        return SignedIn(self.user, self.config.issuer, self.tokens.expires_wall, cell)
+        return SignedIn(
+            self.user, self.config.issuer, self.tokens.expires_wall, cell, renews=bool(self.tokens.refresh_token)
+        )
 
 
 def _loop_runs_here() -> bool:

@@ -1,4 +1,5 @@
 import asyncio
+import re
 
 import pytest
 
@@ -362,9 +363,26 @@ def test_terminal_presenter_prints_code_and_link_but_never_the_device_code():
     presenter.signed_in("Signed in as Ada Lovelace until 12:00")
     text = out.getvalue()
     assert "BCDF-GHJK" in text and "https://id.example.org/oidc/device" in text
-    assert "Open the sign-in page above in a browser" in text
+    assert ("The sign-in page could not be opened automatically (no browser on this machine):"
+            " open the address above in a browser and enter the code.") in text
     assert "poll less often" in text and "Signed in as Ada Lovelace" in text
     assert "DEVICE-CODE-SECRET" not in text
+
+
+def test_terminal_presenter_says_the_outcome_once_and_leaves_the_message_to_the_exception():
+    import io
+
+    from jupyterlite_auth.device_flow import parse_device_authorization
+    from jupyterlite_auth.display import TerminalPresenter
+
+    out = io.StringIO()
+    presenter = TerminalPresenter(out)
+    presenter.waiting(parse_device_authorization(device_reply()), "f1")
+    presenter.opened(False, "off")
+    presenter.failed("The sign-in provider answered access_denied. Sign-in was cancelled...", "denied")
+    lines = out.getvalue().splitlines()
+    assert "Open the address above in a browser and enter the code." in lines
+    assert lines[-1] == "Sign-in denied." and "access_denied" not in out.getvalue()
 
 
 def test_a_narrowed_scope_is_said_once(clock, transport):
@@ -701,3 +719,103 @@ def test_a_thread_needing_a_token_during_an_awaited_refresh_gets_its_result(cloc
 
     assert asyncio.run(main()) == "ACCESS-2"
     assert len(transport.requests_to(TOKEN)) == before + 1
+
+
+def test_a_bare_call_after_signing_in_with_arguments_means_the_same_provider(clock, transport):
+    """No issuer anywhere but the first call's argument: the second call returns at once."""
+    script_flow(clock, transport)
+    session, presenter, _ = make_session(clock, transport)
+    session._site_settings = lambda: {}
+    asyncio.run(session.authenticate(issuer=ISSUER, scope="openid profile"))
+    sent = len(transport.sent)
+    result = asyncio.run(session.authenticate())
+    assert repr(result).startswith("Signed in as Ada Lovelace") and len(transport.sent) == sent
+    assert session.config.scope == "openid profile"
+
+
+def test_arguments_of_a_failed_sign_in_are_not_remembered(clock, transport):
+    from jupyterlite_auth.errors import ConfigError, InvalidClient
+
+    script_flow(clock, transport)
+    transport.scripts[DEVICE] = [oauth_error("invalid_client", status=401)]
+    session, _, _ = make_session(clock, transport)
+    session._site_settings = lambda: {}
+    with pytest.raises(InvalidClient):
+        asyncio.run(session.authenticate(issuer=ISSUER, client_id="nope"))
+    with pytest.raises(ConfigError, match=r"No OpenID Connect issuer is configured\. .*OIDC_ISSUER"):
+        asyncio.run(session.authenticate())
+
+
+@pytest.mark.parametrize("force, advice", [
+    ("https://id.example.org/oidc", "Pass the issuer by name: authenticate(issuer='...')."),
+    (1, "must be True or False, not int."),
+    (None, "must be True or False, not NoneType."),
+])
+def test_force_must_be_a_bool(clock, transport, force, advice):
+    from jupyterlite_auth.errors import ConfigError
+
+    session, _, _ = make_session(clock, transport)
+    with pytest.raises(ConfigError, match=re.escape(advice)):
+        asyncio.run(session.authenticate(force))
+    assert transport.sent == []
+
+
+def test_a_rejected_client_id_says_where_it_came_from(clock, transport):
+    from jupyterlite_auth.errors import InvalidClient
+
+    script_flow(clock, transport)
+    transport.scripts[DEVICE] = [oauth_error("invalid_client", "unknown client", status=401)]
+    session, presenter, _ = make_session(clock, transport)
+    session._site_settings = lambda: {"issuer": ISSUER, "clientId": "nope"}
+    with pytest.raises(InvalidClient) as caught:
+        asyncio.run(session.authenticate())
+    assert str(caught.value).endswith("check it. (The client id 'nope' came from the site setting clientId.)")
+    assert presenter.events[-1][1] == str(caught.value)
+
+
+def test_an_unreachable_derived_issuer_says_it_was_derived(clock, transport):
+    from fakes import network_down
+    from jupyterlite_auth.errors import TransportError
+
+    transport.script("https://api.example.org:9100/oidc/.well-known/openid-configuration",
+                     network_down("https://api.example.org:9100/oidc/.well-known/openid-configuration"))
+    session, _, _ = make_session(clock, transport, env={"API_HOST": "api.example.org", "API_PORT": "9100"})
+    with pytest.raises(TransportError, match=r"\(The issuer https://api\.example\.org:9100/oidc was derived from"
+                       r" API_HOST/API_PORT/API_SECURE; set OIDC_ISSUER if the provider is elsewhere, or"
+                       r" API_SECURE=false for plain http\.\)$"):
+        asyncio.run(session.authenticate())
+
+
+def test_outside_a_site_the_missing_issuer_error_does_not_mention_site_settings(clock, transport):
+    from jupyterlite_auth.errors import ConfigError
+
+    session, _, _ = make_session(clock, transport)
+    session._site_settings = lambda: {}
+    with pytest.raises(ConfigError) as caught:
+        asyncio.run(session.authenticate())
+    assert str(caught.value) == (
+        "No OpenID Connect issuer is configured. Pass authenticate(issuer=...) or set OIDC_ISSUER"
+        " (or API_HOST for a platform whose provider is at /oidc)."
+    )
+
+
+@pytest.mark.parametrize("wrong", ["a-token", 42, {"access_token": "x"}])
+def test_bearer_auth_refuses_anything_but_a_session(wrong):
+    from jupyterlite_auth.requests_auth import BearerAuth
+
+    with pytest.raises(TypeError, match=r"BearerAuth\(\) takes a jupyterlite_auth Session or nothing"):
+        BearerAuth(wrong)
+    assert "a-token" not in str(pytest.raises(TypeError, BearerAuth, wrong).value)
+
+
+def test_the_signed_in_line_says_when_the_token_renews_itself(clock, transport):
+    script_flow(clock, transport)
+    session, _, _ = make_session(clock, transport)
+    assert repr(asyncio.run(session.authenticate())).endswith(" (renewed automatically)")
+    from fakes import ScriptedTransport
+
+    other = ScriptedTransport(clock)
+    script_flow(clock, other, json_reply(200, token_reply(clock, refresh=None)))
+    session, _, _ = make_session(clock, other)
+    assert repr(asyncio.run(session.authenticate())).startswith("Signed in as Ada Lovelace until ")
+    assert not repr(session._signed_in()).endswith(")")

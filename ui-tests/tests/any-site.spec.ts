@@ -44,7 +44,7 @@ test('a new notebook imports jupyterlite_auth with no further step; unconfigured
   await runCell(page, 1, { key: 'Shift+Enter' });
   const error = (await cellOutputText(page, 1)).trim();
   expect(error).toBe(
-    "ConfigError: No OpenID Connect issuer is configured. Pass authenticate(issuer=...), set OIDC_ISSUER" +
+    "ConfigError: No OpenID Connect issuer is configured. Pass authenticate(issuer=...) or set OIDC_ISSUER" +
       " (or API_HOST for a platform whose provider is at /oidc), or set the site's 'issuer' setting.",
   );
   expect(error).not.toContain('Traceback');

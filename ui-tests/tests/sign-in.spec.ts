@@ -85,7 +85,7 @@ test('sign in with the device flow, then call the API with the token', async ({ 
   // the signing-in cell keeps one output, the outcome line, and no empty result after it
   const signInOutputs = JSON.parse(saved).cells[1].outputs;
   expect(signInOutputs.map((o: any) => o.data?.['text/plain'] ?? o.text)).toEqual([
-    expect.stringMatching(/^✓ Signed in as Dev User until \d\d:\d\d$/),
+    expect.stringMatching(/^✓ Signed in as Dev User until \d\d:\d\d \(renewed automatically\)$/),
   ]);
   expect(issued.length).toBeGreaterThanOrEqual(2);
   for (const secret of issued) {

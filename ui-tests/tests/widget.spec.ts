@@ -125,7 +125,7 @@ test.describe('against a provider with other settings', () => {
     await expect(widget.locator('.jla-code')).toHaveText(code); // still live
     await platform.approve(code);
     const text = await finished(cell);
-    expect(text).toMatch(/^✓ Signed in as Dev User until \d\d:\d\d$/m);
+    expect(text).toMatch(/^✓ Signed in as Dev User until \d\d:\d\d \(renewed automatically\)$/m);
     expect(text).not.toContain(code);
     await expect(cell.locator('.jla-widget')).toHaveCount(0);
     expect(newestDevice(await platform.stats()).replies.slow_down).toBe(1);
