@@ -68,6 +68,63 @@ def settings_problems(settings: Any, schema: dict[str, Any], where: str) -> list
             bad_keys = [k for k, v in value.items() if not _type_ok(v, value_type)]
             if bad_keys:
                 problems.append(f"{where}: setting {key!r} entry {bad_keys[0]!r} must be a {value_type}")
+    issuer = settings.get("issuer")
+    if isinstance(issuer, str) and issuer.strip():
+        problems += _issuer_problems(issuer.strip(), where)
+    return problems
+
+
+def _issuer_problems(issuer: str, where: str) -> list[str]:
+    """The kernel's own check (config.check_issuer), at build time rather than at first sign-in."""
+    from .config import check_issuer
+    from .errors import ConfigError
+
+    try:
+        check_issuer(issuer, "site setting issuer")
+    except ConfigError as error:
+        return [f"{where}: {error}"]
+    return []
+
+
+def _near_misses(keys: Iterable[Any]) -> list[str]:
+    """Keys that look like our plugin id but are not it ('jupyterlite-auth', '...:plugins')."""
+    return [
+        key for key in keys
+        if isinstance(key, str) and key != PLUGIN_ID
+        and (key.lower().startswith("jupyterlite-auth") or difflib.SequenceMatcher(None, key, PLUGIN_ID).ratio() > 0.85)
+    ]
+
+
+def misplaced_in(lite_dir: Path, apps: Iterable[str]) -> list[str]:
+    """Settings that would be silently ignored: under a mistyped plugin id, or under
+    jupyter-lite.json's litePluginSettings (read only by JupyterLite's own plugins)."""
+    problems = []
+    for app in ["", *apps]:
+        folder = lite_dir / app if app else lite_dir
+        for name in ("overrides.json", "jupyter-lite.json"):
+            path = folder / name
+            try:
+                data = json.loads(path.read_text("utf-8")) if path.is_file() else None
+            except ValueError:
+                continue  # reported by overrides_in
+            if not isinstance(data, dict):
+                continue
+            config = data.get("jupyter-config-data", {}) if name == "jupyter-lite.json" else {}
+            config = config if isinstance(config, dict) else {}
+            sections = [data] if name == "overrides.json" else [config.get("settingsOverrides")]
+            for section in sections:
+                if isinstance(section, dict):
+                    for key in _near_misses(section):
+                        problems.append(
+                            f"{path}: settings under {key!r} are ignored: the plugin id is {PLUGIN_ID!r}"
+                        )
+            lite_settings = config.get("litePluginSettings")
+            if isinstance(lite_settings, dict):
+                for key in [k for k in lite_settings if k == PLUGIN_ID or k in _near_misses([k])]:
+                    problems.append(
+                        f"{path}: litePluginSettings.{key} is ignored (only JupyterLite's own plugins read"
+                        f" litePluginSettings): put these settings in overrides.json under {PLUGIN_ID!r}"
+                    )
     return problems
 
 
@@ -113,7 +170,7 @@ def find_schema() -> Path | None:
 
 def check_lite_dir(lite_dir: Path, apps: Iterable[str], schema_path: Path) -> list[str]:
     schema = json.loads(schema_path.read_text("utf-8"))
-    problems = []
+    problems = misplaced_in(lite_dir, apps)
     for where, settings in overrides_in(lite_dir, apps):
         if isinstance(settings, ValueError):
             problems.append(str(settings))

@@ -89,5 +89,15 @@ grep -q "unknown setting 'isuer' of jupyterlite-auth:plugin (did you mean 'issue
   say "ERROR: the failed build did not name the unknown setting"
   exit 1
 }
+printf '{"jupyterlite-auth:plugins": {"issuer": "https://example.org/oidc"}}\n' >"$typo/overrides.json"
+if (cd "$typo" && "$venv/bin/jupyter" lite build >build.log 2>&1); then
+  say "ERROR: a build with settings under a mistyped plugin id succeeded"
+  exit 1
+fi
+grep -q "settings under 'jupyterlite-auth:plugins' are ignored: the plugin id is 'jupyterlite-auth:plugin'" "$typo/build.log" || {
+  cat "$typo/build.log"
+  say "ERROR: the failed build did not name the mistyped plugin id"
+  exit 1
+}
 rm -rf "$typo"
-took "a typo in overrides.json fails the build, naming the setting"
+took "a typo in overrides.json (a setting, the plugin id) fails the build, naming it"

@@ -36,6 +36,8 @@ def test_the_reference_settings_pass():
         ({"allowedHostOrigins": ["https://a", 3]}, "setting 'allowedHostOrigins' must hold only strings, got 3"),
         ({"environ": {"A": 1}}, "setting 'environ' entry 'A' must be a string"),
         ([1], "'jupyterlite-auth:plugin' must be an object of settings, got [1]"),
+        ({"issuer": "127.0.0.1:9100/oidc"}, "overrides.json: The site setting issuer must be an absolute http(s) URL"),
+        ({"issuer": "https://id.example.org/oidc?x=1"}, "must not carry a query, fragment or credentials"),
     ],
 )
 def test_each_mistake_is_named(settings, message):
@@ -55,3 +57,29 @@ def test_a_lite_dir_is_checked_file_by_file(tmp_path):
     assert any("overrides.json: unknown setting 'isuer'" in p for p in problems)
     assert any("lab/overrides.json: not valid JSON" in p for p in problems)
     assert any("jupyter-lite.json: setting 'autoOpen' must be boolean, got 1" in p for p in problems)
+
+
+@pytest.mark.parametrize("key", ["jupyterlite-auth", "jupyterlite-auth:plugins", "jupyterlite_auth:plugin"])
+def test_settings_under_a_mistyped_plugin_id_are_named(tmp_path, key):
+    (tmp_path / "overrides.json").write_text(json.dumps({key: {"issuer": "https://id.example.org/oidc"}}))
+    problems = check_lite_dir(tmp_path, [], SCHEMA_PATH)
+    assert problems == [f"{tmp_path / 'overrides.json'}: settings under {key!r} are ignored: the plugin id is"
+                        " 'jupyterlite-auth:plugin'"]
+
+
+def test_settings_in_lite_plugin_settings_are_named(tmp_path):
+    (tmp_path / "jupyter-lite.json").write_text(json.dumps({"jupyter-config-data": {
+        "litePluginSettings": {PLUGIN_ID: {"issuer": "https://id.example.org/oidc"},
+                               "@jupyterlite/pyodide-kernel-extension:kernel": {"pyodideUrl": "./p/pyodide.js"}}}}))
+    problems = check_lite_dir(tmp_path, [], SCHEMA_PATH)
+    assert len(problems) == 1
+    assert "litePluginSettings.jupyterlite-auth:plugin is ignored" in problems[0]
+    assert "put these settings in overrides.json under 'jupyterlite-auth:plugin'" in problems[0]
+
+
+def test_other_plugins_are_left_alone(tmp_path):
+    (tmp_path / "overrides.json").write_text(json.dumps({
+        PLUGIN_ID: {"issuer": "https://id.example.org/oidc"},
+        "@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"},
+        "jupyterlab-auth-other:plugin": {}}))
+    assert check_lite_dir(tmp_path, [], SCHEMA_PATH) == []
