@@ -191,23 +191,32 @@ async def attach(name: str) -> None:
 def _skip_empty_results() -> None:
     """Publish no execute_result without data, as ipykernel does. Pyodide's kernel publishes one
     for every value that displays itself (`_ipython_display_`), such as what `authenticate()`
-    returns in the cell whose sign-in display already says it, and the notebook saves it."""
+    returns in the cell whose sign-in display already says it, and the notebook saves it.
+
+    The kernel's worker sets `publish_execution_result` anew before every execution, so the
+    filter wraps `finish_displayhook` (which calls it) instead."""
     try:
         from IPython import get_ipython
 
         hook = get_ipython().displayhook
     except Exception:  # noqa: BLE001 - no shell: nothing to adjust
         return
-    publish = getattr(hook, "publish_execution_result", None)
-    if publish is None or getattr(publish, "_jupyterlite_auth", False):
+    finish = getattr(hook, "finish_displayhook", None)
+    if finish is None or not hasattr(hook, "publish_execution_result") or getattr(finish, "_jupyterlite_auth", False):
         return
 
-    def publish_with_data(count, data, metadata):
-        if data:
-            publish(count, data, metadata)
+    def finish_with_data():
+        publish = hook.publish_execution_result
+        if publish is None or getattr(hook, "data", None):
+            return finish()
+        hook.publish_execution_result = None  # nothing to show: let the hook tidy up, silently
+        try:
+            return finish()
+        finally:
+            hook.publish_execution_result = publish
 
-    publish_with_data._jupyterlite_auth = True
-    hook.publish_execution_result = publish_with_data
+    finish_with_data._jupyterlite_auth = True
+    hook.finish_displayhook = finish_with_data
 
 
 def _apply_environ(environ: object) -> None:

@@ -55,20 +55,33 @@ def test_brokered_fetch_refuses_bad_arguments(kwargs, match):
 
 
 def test_results_without_data_are_not_published(monkeypatch):
-    """Pyodide's display hook publishes an empty execute_result for self-displaying values."""
+    """Pyodide's display hook publishes an empty execute_result for self-displaying values; its
+    worker sets `publish_execution_result` anew before every execution."""
     from jupyterlite_auth import _page
 
     published = []
 
     class Hook:
-        publish_execution_result = staticmethod(lambda *args: published.append(args))
+        """pyodide_kernel.display.LiteDisplayHook's part that matters."""
+
+        publish_execution_result = None
+        data: dict = {}
+
+        def finish_displayhook(self):
+            if self.publish_execution_result:
+                self.publish_execution_result(7, self.data, {})
+            self.data = {}
 
     class Shell:
         displayhook = Hook()
 
+    hook = Shell.displayhook
     monkeypatch.setattr("IPython.get_ipython", lambda: Shell)
     _page._skip_empty_results()
     _page._skip_empty_results()  # idempotent: wrapped once
-    Shell.displayhook.publish_execution_result(1, {}, {})
-    Shell.displayhook.publish_execution_result(2, {"text/plain": "x"}, {})
-    assert published == [(2, {"text/plain": "x"}, {})]
+    for data in ({}, {"text/plain": "x"}):
+        hook.publish_execution_result = lambda *args: published.append(args)  # as each execution does
+        hook.data = data
+        hook.finish_displayhook()
+        assert hook.publish_execution_result is not None and hook.data == {}
+    assert published == [(7, {"text/plain": "x"}, {})]

@@ -8,6 +8,7 @@
  */
 import type { ConsoleMessage } from '@playwright/test';
 
+import { confirmAsDevUser } from '../support/platform';
 import { activeNotebook, cellOutputText, cells, expect, runCell, test, waitForApp, waitForKernelIdle } from './fixtures';
 
 test.skip(!process.env.ANY_SITE, 'needs the site of scripts/any-site/build.sh: make test-any-site');
@@ -15,7 +16,7 @@ test.skip(!process.env.ANY_SITE, 'needs the site of scripts/any-site/build.sh: m
 const IMPORT_CELL = 'from jupyterlite_auth import authenticate; print(authenticate)';
 const CALL_CELL = 'await authenticate()';
 
-test('a new notebook imports jupyterlite_auth with no further step; unconfigured, authenticate() says what to set', async ({
+test('a new notebook imports jupyterlite_auth with no further step; unconfigured, authenticate() says what to set; with an issuer it signs in', async ({
   page,
   networkGuard,
   platformURL,
@@ -57,6 +58,20 @@ test('a new notebook imports jupyterlite_auth with no further step; unconfigured
   await widget.getByRole('button', { name: 'Cancel' }).click();
   await expect(cells(page).nth(2).locator('.jp-InputArea-prompt')).toHaveText(/\[\d+\]/, { timeout: 30_000 });
   expect(await cellOutputText(page, 2)).toContain('Sign-in cancelled.');
+
+  // run again and sign in: the cell keeps one output, the signed-in line, also in the notebook's JSON
+  const tabEvent = page.context().waitForEvent('page');
+  await runCell(page, 2, { key: 'Control+Enter', noWait: true });
+  const tab = await tabEvent;
+  await tab.waitForLoadState('domcontentloaded');
+  await confirmAsDevUser(tab);
+  await expect(cells(page).nth(2).locator('.jp-OutputArea-output')).toContainText('Signed in as Dev User', {
+    timeout: 30_000,
+  });
+  await expect(cells(page).nth(2).locator('.jp-InputArea-prompt')).toHaveText(/\[\d+\]/);
+  // what saving writes (the model's JSON; saving an Untitled notebook first asks for a name)
+  const saved = await page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.context.model.toJSON());
+  expect(saved.cells[2].outputs.map((o: any) => o.output_type)).toEqual(['display_data']);
 
   // Pyodide and both wheels came from the site itself (the guard fails the test on anything else)
   const paths = networkGuard.requests.map((r) => new URL(r.url).pathname);
