@@ -82,8 +82,28 @@ export function jsonBytes(value) {
   } catch {
     return -1;
   }
-  if (json === undefined) return -1;
+  if (json === undefined || jsonDepth(json) > MAX_PAYLOAD_DEPTH) return -1;
   return json.length * 3 <= MAX_PAYLOAD_BYTES ? json.length : new TextEncoder().encode(json).length;
+}
+
+/** The site drops host payloads nested deeper than this; so does this helper. */
+export const MAX_PAYLOAD_DEPTH = 100;
+
+/** How deeply valid JSON text nests arrays and objects. @param {string} json */
+function jsonDepth(json) {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '[' || c === '{') deepest = Math.max(deepest, ++depth);
+    else if (c === ']' || c === '}') depth--;
+  }
+  return deepest;
 }
 
 /**
@@ -101,14 +121,20 @@ export function isExactOrigin(value) {
 }
 
 /**
- * A fetchPolicy that serves requests to `origin` whose path starts with one of `prefixes`, with
- * `init` merged in (e.g. your API's auth headers). Compares parsed URLs, so "/api/../admin" or
- * "https://api.example.org.evil.test/" do not pass.
- * @param {{origin: string, prefixes: string[], init?: RequestInit}} options
+ * A fetchPolicy that serves requests to `origin` whose path starts with one of `prefixes` and
+ * whose method is one of `methods` (default GET and HEAD: read-only), with `init` merged in (e.g.
+ * your API's auth headers). Compares parsed URLs, so "/api/../admin" or
+ * "https://api.example.org.evil.test/" do not pass; an encoded slash or backslash (%2F, %5C) in
+ * the path does not pass either, since servers and proxies that decode it see another path.
+ * @param {{origin: string, prefixes: string[], methods?: string[], init?: RequestInit}} options
  * @returns {(request: FetchRequest) => FetchDecision}
  */
-export function allowPaths({ origin, prefixes, init = {} }) {
+export function allowPaths({ origin, prefixes, methods = ['GET', 'HEAD'], init = {} }) {
   if (!isExactOrigin(origin)) throw new TypeError(`allowPaths: origin must be an exact origin, got ${JSON.stringify(origin)}`);
+  if (!Array.isArray(methods) || !methods.every((m) => typeof m === 'string' && m)) {
+    throw new TypeError(`allowPaths: methods must be a list of HTTP method names, got ${JSON.stringify(methods)}`);
+  }
+  const allowed = new Set(methods.map((m) => m.toUpperCase()));
   return (request) => {
     let url;
     try {
@@ -117,6 +143,7 @@ export function allowPaths({ origin, prefixes, init = {} }) {
       return false;
     }
     if (url.origin !== origin || url.username || url.password) return false;
+    if (!allowed.has(request.method) || /%2f|%5c/i.test(url.pathname)) return false;
     return prefixes.some((prefix) => url.pathname.startsWith(prefix)) ? { ...init } : false;
   };
 }
@@ -135,6 +162,7 @@ function checkRequest(raw) {
   if (url.username || url.password) return 'request.url must not contain credentials';
   const method = raw.method === undefined || raw.method === null ? 'GET' : raw.method;
   if (typeof method !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(method)) return 'request.method is invalid';
+  if (['CONNECT', 'TRACE', 'TRACK'].includes(method.toUpperCase())) return `request.method ${method.toUpperCase()} is not allowed`;
   /** @type {Record<string, string>} */
   const headers = {};
   if (raw.headers !== undefined && raw.headers !== null) {
@@ -250,7 +278,8 @@ export function createHostBridge(options) {
       body = await response.text();
     } catch (error) {
       counts.refused++;
-      return post('fetch-result', { id, error: `network error: ${error instanceof Error ? error.message : error}` });
+      const reason = String(error instanceof Error ? error.message : error).replace(/\.+$/, '');
+      return post('fetch-result', { id, error: `network error: ${reason} (a redirect, an unreachable server, or a refused request)` });
     }
     /** @type {Record<string, string>} */
     const headers = {};

@@ -44,6 +44,8 @@ const VIAS: readonly FetchVia[] = ['auto', 'host', 'page'];
 
 // RFC 9110 token: methods and header names.
 const TOKEN_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// The Fetch standard's forbidden methods: fetch() throws on them.
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 // Header values: no CR, LF or NUL (a browser would throw on them anyway).
 const BAD_VALUE_RE = /[\r\n\0]/;
 
@@ -66,6 +68,9 @@ export function checkFetchRequest(raw: unknown): RequestCheck {
       return { ok: false, reason: 'refused: method must be an HTTP method name' };
     }
     method = raw.method.toUpperCase();
+    if (FORBIDDEN_METHODS.has(method)) {
+      return { ok: false, reason: `refused: method ${method} is not allowed (browsers forbid it)` };
+    }
   }
   const headers: Record<string, string> = {};
   if (raw.headers !== undefined && raw.headers !== null) {

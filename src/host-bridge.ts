@@ -116,9 +116,37 @@ export function parentOrigin(win: Pick<IWindowLike, 'location' | 'document'>): s
 
 export type JsonCheck = { ok: true; json: string } | { ok: false; problem: string };
 
+/** Host payloads nested deeper than this are refused: kernels could not decode them. */
+export const MAX_HOST_PAYLOAD_DEPTH = 100;
+
+/** How deeply `json` (valid JSON text) nests arrays and objects. */
+export function jsonDepth(json: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \\ */) {
+        i++;
+      } else if (c === 34 /* " */) {
+        inString = false;
+      }
+    } else if (c === 34) {
+      inString = true;
+    } else if (c === 91 /* [ */ || c === 123 /* { */) {
+      deepest = Math.max(deepest, ++depth);
+    } else if (c === 93 /* ] */ || c === 125 /* } */) {
+      depth--;
+    }
+  }
+  return deepest;
+}
+
 /**
- * Serialise `value` as JSON and check its size (at most `maxBytes` of UTF-8),
- * stringifying it once. Never throws.
+ * Serialise `value` as JSON (as JSON.stringify converts: a Date becomes its
+ * ISO string, NaN null) and check it: at most `maxBytes` of UTF-8, nested at
+ * most MAX_HOST_PAYLOAD_DEPTH deep. Stringifies once. Never throws.
  */
 export function checkJson(value: unknown, maxBytes = MAX_HOST_PAYLOAD_BYTES): JsonCheck {
   // A huge string is refused before being copied into JSON.
@@ -133,6 +161,9 @@ export function checkJson(value: unknown, maxBytes = MAX_HOST_PAYLOAD_BYTES): Js
   }
   if (json === undefined) {
     return { ok: false, problem: 'not a JSON value' };
+  }
+  if (jsonDepth(json) > MAX_HOST_PAYLOAD_DEPTH) {
+    return { ok: false, problem: `nested deeper than ${MAX_HOST_PAYLOAD_DEPTH} levels` };
   }
   // Every UTF-16 code unit is at least one UTF-8 byte, at most three.
   if (
@@ -439,7 +470,9 @@ export class HostBridge {
         typeof payload.error === 'string' && payload.error.trim()
           ? payload.error.slice(0, 500)
           : 'no reason given';
-      pending.resolve({ ok: false, error: `host refused: ${reason}` });
+      // The host helper's own fetch failing is not a refusal: say which it was.
+      const label = reason.startsWith('network error:') ? 'host' : 'host refused:';
+      pending.resolve({ ok: false, error: `${label} ${reason}` });
       return;
     }
     const response = normalizeResponse(payload.response);

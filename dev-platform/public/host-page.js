@@ -19,7 +19,12 @@ function note(line) {
   eventsView.textContent += `${time} ${line}\n`;
 }
 
-const apiPolicy = allowPaths({ origin: location.origin, prefixes: ['/api/'], init: { headers: config.legacyHeaders } });
+const apiPolicy = allowPaths({
+  origin: location.origin,
+  prefixes: ['/api/'],
+  methods: ['GET', 'POST'], // what notebooks may do with the page's credentials
+  init: { headers: config.legacyHeaders },
+});
 
 const bridge = createHostBridge({
   iframe,

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 
 import {
   allowPaths,
+  MAX_PAYLOAD_DEPTH,
   createHostBridge,
   FROM_HOST,
   isExactOrigin,
@@ -226,10 +227,27 @@ describe('fetch', () => {
     assert.equal(fetched, 0);
   });
 
+  it('allowPaths serves GET and HEAD unless told more methods, and no encoded slash', async () => {
+    let fetched = 0;
+    const fetch = async () => { fetched++; return fakeResponse(200, ''); };
+    const refused = async (policy, request) =>
+      (await fetchVia({ fetchPolicy: policy, fetch }, { headers: {}, body: null, ...request })).site.posted[0].message.payload.error;
+    assert.match(await refused(API, { url: `${PLATFORM}/api/x`, method: 'DELETE' }), /^not served by this host: DELETE /);
+    assert.match(await refused(API, { url: `${PLATFORM}/api/x`, method: 'POST', body: '{}' }), /^not served by this host: POST /);
+    for (const path of ['/api/..%2fadmin', '/api/..%2Fadmin', '/api/..%5cadmin']) {
+      assert.match(await refused(API, { url: `${PLATFORM}${path}`, method: 'GET' }), /^not served by this host: GET /, path);
+    }
+    assert.equal(fetched, 0);
+    const writes = allowPaths({ origin: PLATFORM, prefixes: ['/api/'], methods: ['get', 'POST'] });
+    assert.equal(await refused(writes, { url: `${PLATFORM}/api/x`, method: 'POST', body: '{}' }), undefined);
+    assert.equal(fetched, 1);
+    assert.throws(() => allowPaths({ origin: PLATFORM, prefixes: ['/'], methods: 'GET' }), /methods must be a list/);
+  });
+
   it('refuses every fetch without a policy, and invalid requests', async () => {
     const noPolicy = await fetchVia({}, { url: `${PLATFORM}/api/me` });
     assert.equal(noPolicy.site.posted[0].message.payload.error, 'this host performs no fetches');
-    for (const request of [null, { url: '/api/me' }, { url: 'javascript:alert(1)' }, { url: `${PLATFORM}/api/`, headers: { a: 1 } }, { url: `${PLATFORM}/api/`, body: {} }]) {
+    for (const request of [null, { url: '/api/me' }, { url: 'javascript:alert(1)' }, { url: `${PLATFORM}/api/`, headers: { a: 1 } }, { url: `${PLATFORM}/api/`, body: {} }, { url: `${PLATFORM}/api/`, method: 'trace' }]) {
       const { site } = await fetchVia({ fetchPolicy: () => true }, request);
       assert.match(site.posted[0].message.payload.error, /^invalid request: /, JSON.stringify(request));
     }
@@ -247,7 +265,7 @@ describe('fetch', () => {
 
   it('reports network errors and oversized responses as errors', async () => {
     const failing = await fetchVia({ fetchPolicy: API, fetch: async () => { throw new TypeError('Failed to fetch'); } }, { url: `${PLATFORM}/api/me` });
-    assert.equal(failing.site.posted[0].message.payload.error, 'network error: Failed to fetch');
+    assert.equal(failing.site.posted[0].message.payload.error, 'network error: Failed to fetch (a redirect, an unreachable server, or a refused request)');
     const big = await fetchVia({ fetchPolicy: API, fetch: async () => fakeResponse(200, 'x'.repeat(MAX_PAYLOAD_BYTES)) }, { url: `${PLATFORM}/api/me` });
     assert.match(big.site.posted[0].message.payload.error, /^response too large/);
   });
@@ -274,6 +292,14 @@ describe('helpers', () => {
     assert.equal(jsonBytes(undefined), -1);
     assert.equal(jsonBytes(BigInt(1)), -1);
     assert.ok(jsonBytes('€'.repeat(2 * 1024 * 1024)) > MAX_PAYLOAD_BYTES);
+  });
+
+  it('jsonBytes refuses data nested deeper than the site accepts', () => {
+    let deep = 0;
+    for (let i = 0; i < MAX_PAYLOAD_DEPTH; i++) deep = [deep];
+    assert.ok(jsonBytes(deep) > 0);
+    assert.equal(jsonBytes([deep]), -1);
+    assert.ok(jsonBytes({ s: '[[[[[' .repeat(100) }) > 0, 'brackets in strings do not count');
   });
 
   it('allowPaths requires an exact origin', () => {

@@ -54,7 +54,7 @@ def _payload(message: dict) -> Any:
 
         try:
             return json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # the page refuses deeper data; never fail on it
             return None
     return message.get("data")
 
@@ -115,9 +115,11 @@ class _Channel:
             self.settings = settings if isinstance(settings, dict) else {}
             features = data.get("features")
             self.features = features if isinstance(features, dict) else {}
-            self.host.update(data.get("host"))
-            if not self._configured.done():
-                self._configured.set_result(None)
+            try:
+                self.host.update(data.get("host"))
+            finally:  # whatever the host's data, the kernel is configured
+                if not self._configured.done():
+                    self._configured.set_result(None)
             return
         if kind == "host-data" and data.get("protocol") == PROTOCOL:
             self.host.update(data)

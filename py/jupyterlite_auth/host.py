@@ -49,6 +49,9 @@ def parse_host_data(data: Any) -> HostCredentials:
     organization = api.get("organizationId")
     if organization is not None and not isinstance(organization, str):
         raise HostDataUnusable("the host's apiConfig.organizationId is not a string")
+    for name, text in (("accountId", account), ("authToken", token), ("organizationId", organization or "")):
+        if "\0" in text or not _encodable(text):
+            raise HostDataUnusable(f"the host's apiConfig.{name} is not valid text for an environment variable")
     return HostCredentials(account, token, organization or None, api.get("clusters", []), _environ(data.get("environ")))
 
 
@@ -64,8 +67,22 @@ def _environ(value: Any) -> dict[str, str]:
         text = item if isinstance(item, str) else json.dumps(item)
         if "\0" in text:
             raise HostDataUnusable(f"the host's environ value for {key} contains a NUL character")
+        if not _encodable(key) or not _encodable(text):
+            raise HostDataUnusable(
+                f"the host's environ entry {key.encode('utf-8', 'backslashreplace').decode()} is not valid"
+                " Unicode (a lone surrogate): environment variables must be UTF-8"
+            )
         result[key] = text
     return result
+
+
+def _encodable(text: str) -> bool:
+    """Whether `text` can go into os.environ (UTF-8; a lone surrogate cannot)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def apply_host_credentials(credentials: HostCredentials, environ: MutableMapping[str, str]) -> None:

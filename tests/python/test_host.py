@@ -17,6 +17,11 @@ from jupyterlite_auth.host import HostDataUnusable, HostError, apply_host_creden
         ({"apiConfig": {"accountId": "a", "authToken": "t"}, "environ": ["x"]}, "environ is not an object"),
         ({"apiConfig": {"accountId": "a", "authToken": "t"}, "environ": {"A=B": "x"}}, "invalid variable name"),
         ({"apiConfig": {"accountId": "a", "authToken": "t"}, "environ": {"A": "x\0y"}}, "NUL"),
+        ({"apiConfig": {"accountId": "a", "authToken": "t"}, "environ": {"SURR": "x\ud800y"}},
+         r"environ entry SURR is not valid Unicode \(a lone surrogate\)"),
+        ({"apiConfig": {"accountId": "a", "authToken": "t"}, "environ": {"S\udc00": "x"}}, r"entry S\\udc00 is not valid"),
+        ({"apiConfig": {"accountId": "a\ud800", "authToken": "t"}}, "apiConfig.accountId is not valid text"),
+        ({"apiConfig": {"accountId": "a", "authToken": "t\0"}}, "apiConfig.authToken is not valid text"),
     ],
 )
 def test_unusable_host_data_is_named(data, reason):
@@ -85,3 +90,12 @@ def test_results_without_data_are_not_published(monkeypatch):
         hook.finish_displayhook()
         assert hook.publish_execution_result is not None and hook.data == {}
     assert published == [(7, {"text/plain": "x"}, {})]
+
+
+def test_unusable_host_data_changes_no_variable():
+    """Checked whole before anything is applied: no half-applied credentials."""
+    import os
+
+    with pytest.raises(HostDataUnusable):
+        parse_host_data({"apiConfig": {"accountId": "a", "authToken": "t"}, "environ": {"OK": "1", "SURR": "x\ud800"}})
+    assert "OK" not in os.environ

@@ -109,3 +109,18 @@ def test_a_malformed_channel_name_is_refused_before_anything_opens(browser):
     with pytest.raises(ValueError, match="malformed channel name"):
         asyncio.run(_page.attach("x; import os"))
     assert FakeBroadcastChannel.opened == []
+
+
+def test_host_data_too_deep_to_decode_does_not_stop_attach(browser):
+    """The page refuses such data; should any arrive, the kernel still starts, without it."""
+    deep = "[" * 5000 + "]" * 5000
+
+    def page(message):
+        if message["type"] == "hello":
+            return {"type": "config", "protocol": _page.PROTOCOL, "settings": {"issuer": "https://id.example.org"},
+                    "host": {"state": "received", "dataJson": deep}}
+        return None
+
+    browser.page = page
+    asyncio.run(_page.attach(NAME))
+    assert _page.attached() and _page.host().state == "received" and _page.host().data is None

@@ -68,6 +68,7 @@ describe('checkFetchRequest', () => {
     assert.equal(refusal('https://x.test/'), 'refused: request must be an object');
     assert.match(refusal({ url: 'javascript:alert(1)' }), /^refused: scheme javascript:/);
     assert.match(refusal({ url: 'file:///etc/passwd' }), /^refused: scheme file:/);
+    assert.equal(refusal({ url: `${HOST}/api/`, method: 'trace' }), 'refused: method TRACE is not allowed (browsers forbid it)');
     assert.equal(refusal({ url: '/api/me' }), 'refused: not an absolute URL');
     assert.equal(refusal({ url: 'https://u:p@x.test/' }), 'refused: url contains credentials');
     assert.equal(refusal({ url: 42 }), 'refused: url must be a string');
@@ -285,6 +286,16 @@ describe('FetchBroker through a real HostBridge', () => {
       ok: true,
       via: 'host',
       response: { status: 200, statusText: 'OK', headers: { 'content-type': 'application/json' }, body: `{"url":"${HOST}/api/me"}` }
+    });
+    bridge.dispose();
+  });
+
+  it("the host's own failed fetch is a host network error, not a refusal", async () => {
+    const bridge = embedded(({ id }) => ({ id, error: 'network error: Failed to fetch (a redirect, ...)' }));
+    const broker = new FetchBroker({ host: bridge, timeout: () => 1000 });
+    assert.deepEqual(await broker.fetch(request(), 'host'), {
+      ok: false,
+      error: 'host network error: Failed to fetch (a redirect, ...)'
     });
     bridge.dispose();
   });

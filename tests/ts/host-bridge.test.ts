@@ -11,6 +11,8 @@ import type {
 } from '../../src/host-bridge';
 import {
   checkJson,
+  jsonDepth,
+  MAX_HOST_PAYLOAD_DEPTH,
   FROM_HOST,
   HostBridge,
   isEmbedded,
@@ -135,6 +137,16 @@ describe('checkJson', () => {
     assert.equal(checkJson(euros).ok, false);
     assert.equal(checkJson('a'.repeat(MAX_HOST_PAYLOAD_BYTES)).ok, false, 'quotes push it over');
     assert.equal(checkJson('a'.repeat(MAX_HOST_PAYLOAD_BYTES - 2)).ok, true);
+  });
+
+  it('refuses data nested deeper than kernels can decode, counting only brackets outside strings', () => {
+    let deep: unknown = 0;
+    for (let i = 0; i < MAX_HOST_PAYLOAD_DEPTH; i++) {
+      deep = [deep];
+    }
+    assert.equal(checkJson(deep).ok, true);
+    assert.deepEqual(checkJson({ deep }), { ok: false, problem: `nested deeper than ${MAX_HOST_PAYLOAD_DEPTH} levels` });
+    assert.equal(jsonDepth('{"a":"[[[{{{\\"]]]","b":[[1]]}'), 3);
   });
 
   it('refuses what is not JSON', () => {

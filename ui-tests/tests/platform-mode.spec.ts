@@ -175,6 +175,51 @@ test.describe('untrusted or unusable hosts', () => {
     await expect(cell).toContainText('Authentication Required', { timeout: 30_000 });
   });
 
+  test('data nested too deep is dropped and a restart still attaches; a lone surrogate in environ is named', async ({
+    page,
+    platformURL,
+    siteURL,
+  }) => {
+    const siteOrigin = new URL(siteURL).origin;
+    const NOTEBOOK = 'ui-tests/deep.ipynb';
+    await createNotebook(page, NOTEBOOK, [
+      'import jupyterlite_auth._page as p\nprint("kind", type(data_from_host).__name__, p.attached(), bool(p.site_settings().get("issuer")))',
+      'from jupyterlite_auth import authenticate\nawait authenticate()',
+    ]);
+    const frame = await openInHost(page, platformURL, NOTEBOOK, siteURL);
+    // 1500 levels of lists, a few KB: the site drops it before any kernel sees it
+    await page.evaluate((origin) => {
+      let deep: unknown = 0;
+      for (let i = 0; i < 1500; i++) deep = [deep];
+      document.querySelector('iframe')!.contentWindow!.postMessage({ type: 'from-host-to-iframe', action: 'set-data', payload: deep }, origin);
+    }, siteOrigin);
+    await page.waitForTimeout(1_000);
+    await runCell(frame, 0);
+    expect(await outputText(cellByIndex(frame, 0))).toContain('kind dict True True');
+    await frame.evaluate(() => (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart());
+    await waitForKernelIdle(frame, { path: NOTEBOOK });
+    // the new kernel counts from 1 again: clear the prompts so the rerun is seen to finish
+    await frame.evaluate(() => (window as any).jupyterapp.commands.execute('notebook:clear-all-cell-outputs'));
+    await runCell(frame, 0);
+    expect(await outputText(cellByIndex(frame, 0))).toContain('kind dict True True');
+
+    // a lone surrogate reaches data_from_host as sent, but cannot be an environment variable
+    await postFromHost(page, siteOrigin, {
+      type: 'from-host-to-iframe',
+      action: 'set-data',
+      payload: { apiConfig: { accountId: 'acct-1', authToken: 'token-1' }, environ: { SURR: 'x\ud800y' } },
+    });
+    await page.waitForTimeout(1_000);
+    await runCell(frame, 1, { noWait: true });
+    const cell = cellByIndex(frame, 1);
+    await expect(cell.locator('.jp-OutputArea-output').first()).toContainText(
+      "Not using the platform page's data (the host's environ entry SURR is not valid Unicode (a lone surrogate)",
+      { timeout: 60_000 },
+    );
+    await expect(cell).toContainText('Authentication Required', { timeout: 30_000 });
+    await expect(cell).not.toContainText('Traceback');
+  });
+
   test('a host that sends a list falls back to the device flow with a notice', async ({ page, platformURL, siteURL }) => {
     const frame = await openInHost(page, platformURL, 'sign-in.ipynb', siteURL, '&data=list');
     await runCell(frame, 1, { key: 'Shift+Enter', noWait: true });
