@@ -5,6 +5,21 @@ Messages never contain a token or a device code.
 
 from __future__ import annotations
 
+import sys
+
+
+def in_notebook() -> bool:
+    """Whether code runs in a Jupyter kernel, where "run the cell again" is the way to retry."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return getattr(shell, "kernel", None) is not None
+
+
+def again(purpose: str) -> str:
+    """How to retry, worded for where we run: "Run the cell again <purpose>." in a notebook,
+    "Call authenticate() again <purpose>." in a script or a terminal."""
+    return f"{'Run the cell' if in_notebook() else 'Call authenticate()'} again {purpose}."
+
 
 class AuthError(Exception):
     """Base class of every error this package raises."""
@@ -46,7 +61,11 @@ class ProviderError(AuthError):
 
     #: The OAuth error code this class stands for; None for the generic class.
     code: str | None = None
+    #: What to do about it, for errors whose advice is the same everywhere.
     advice = ""
+
+    def _advice(self) -> str:
+        return self.advice
 
     def __init__(self, error: str, description: str = "", *, endpoint: str = ""):
         self.error = error
@@ -55,19 +74,24 @@ class ProviderError(AuthError):
         detail = f"{error} ({description})" if description else error
         where = f"'s {endpoint} endpoint" if endpoint else ""
         message = f"The sign-in provider{where} answered {detail}."
-        if self.advice:
-            message += " " + self.advice
+        advice = self._advice()
+        if advice:
+            message += " " + advice
         super().__init__(message)
 
 
 class AccessDenied(ProviderError):
     code = "access_denied"
-    advice = "Sign-in was cancelled or declined in the browser. Run the cell again to retry."
+
+    def _advice(self) -> str:
+        return "Sign-in was cancelled or declined in the browser. " + again("to retry")
 
 
 class ExpiredToken(ProviderError):
     code = "expired_token"
-    advice = "The code expired before sign-in was confirmed. Run the cell again for a new code."
+
+    def _advice(self) -> str:
+        return "The code expired before sign-in was confirmed. " + again("for a new code")
 
 
 class InvalidClient(ProviderError):
@@ -108,8 +132,8 @@ class SignInTimeout(ExpiredToken):
     def __init__(self, expires_in: float):
         super().__init__("expired_token", f"no confirmation within {expires_in:.0f} s")
         self.args = (
-            f"The code expired: sign-in was not confirmed within {expires_in:.0f} s."
-            " Run the cell again for a new code.",
+            f"The code expired: sign-in was not confirmed within {expires_in:.0f} s. "
+            + again("for a new code"),
         )
 
 
@@ -117,7 +141,7 @@ class SignInCancelled(AuthError):
     """The user stopped a sign-in that was waiting (interrupt, or Cancel)."""
 
     def __init__(self) -> None:
-        super().__init__("Sign-in was cancelled. Run the cell again to sign in.")
+        super().__init__("Sign-in was cancelled. " + again("to sign in"))
 
 
 class NotSignedIn(AuthError):

@@ -20,7 +20,7 @@ from .clock import Clock, SystemClock
 from .device_flow import PollStats, poll_for_tokens, request_device_authorization
 from .discovery import ProviderMetadata, discover
 from .display import Presenter, clock_time, default_presenter, failure_kind
-from .errors import AuthError, ConfigError, InvalidClient, InvalidGrant, InvalidScope, NotSignedIn, SignInCancelled
+from .errors import AuthError, ConfigError, InvalidClient, InvalidGrant, InvalidScope, NotSignedIn, SignInCancelled, again
 from .host import HostDataUnusable, apply_host_credentials, parse_host_data
 from .http import Transport, expect_json_object, form_request, get_request, json_object
 from .id_token import display_name, has_name, verify_id_token
@@ -345,7 +345,7 @@ class Session:
             presenter.failed(str(error), failure_kind(error))
             raise
         except asyncio.CancelledError as error:
-            presenter.failed("Run the cell again to sign in.", failure_kind(error))
+            presenter.failed(again("to sign in"), failure_kind(error))
             raise
         self.config, self.metadata, self.user = wanted, metadata, user
         self._store(tokens)

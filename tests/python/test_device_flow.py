@@ -166,7 +166,7 @@ def test_deadline_ends_a_provider_that_pends_forever(clock, transport):
     transport.script(TOKEN, oauth_error("authorization_pending"))
     a = parse_device_authorization(device_reply(expires_in=60))
     start = clock.monotonic()
-    with pytest.raises(SignInTimeout, match="Run the cell again"):
+    with pytest.raises(SignInTimeout, match=r"Call authenticate\(\) again for a new code"):
         poll(clock, transport, authorization=a)
     assert clock.monotonic() - start == pytest.approx(60)
     assert all(t - start < 60 for t, _ in transport.requests_to(TOKEN))

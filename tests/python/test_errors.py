@@ -1,13 +1,39 @@
-from jupyterlite_auth.errors import AccessDenied, ProviderError, provider_error
+from jupyterlite_auth import errors
+from jupyterlite_auth.errors import (
+    AccessDenied,
+    ExpiredToken,
+    ProviderError,
+    SignInCancelled,
+    SignInTimeout,
+    provider_error,
+)
 
 
-def test_notebook_shows_one_line_not_a_traceback():
+def test_notebook_shows_one_line_not_a_traceback(monkeypatch):
+    monkeypatch.setattr(errors, "in_notebook", lambda: True)
     error = provider_error("access_denied", "End-User aborted interaction", endpoint="token")
     assert isinstance(error, AccessDenied)
     assert error._render_traceback_() == [
         "AccessDenied: The sign-in provider's token endpoint answered access_denied (End-User aborted"
         " interaction). Sign-in was cancelled or declined in the browser. Run the cell again to retry."
     ]
+
+
+def test_how_to_retry_is_worded_for_a_notebook_or_a_script(monkeypatch):
+    monkeypatch.setattr(errors, "in_notebook", lambda: False)
+    assert str(SignInCancelled()) == "Sign-in was cancelled. Call authenticate() again to sign in."
+    assert str(SignInTimeout(600)).endswith("not confirmed within 600 s. Call authenticate() again for a new code.")
+    assert str(provider_error("expired_token")).endswith("Call authenticate() again for a new code.")
+    assert str(provider_error("access_denied")).endswith("Call authenticate() again to retry.")
+    monkeypatch.setattr(errors, "in_notebook", lambda: True)
+    assert str(SignInCancelled()) == "Sign-in was cancelled. Run the cell again to sign in."
+    assert str(ExpiredToken("expired_token")).endswith("Run the cell again for a new code.")
+    assert "cell" not in str(provider_error("invalid_grant"))
+
+
+def test_outside_a_kernel_is_not_a_notebook():
+    # pytest runs outside any Jupyter kernel (an IPython shell without one counts as a terminal)
+    assert errors.in_notebook() is False
 
 
 def test_unknown_codes_keep_the_providers_words():

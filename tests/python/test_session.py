@@ -222,7 +222,7 @@ def test_interrupting_the_only_waiter_cancels_polling(clock, transport):
 
     flow = asyncio.run(interrupted())
     assert flow.cancelled()
-    assert presenter.events[-1] == ("failed", "Run the cell again to sign in.", "cancelled")
+    assert presenter.events[-1] == ("failed", "Call authenticate() again to sign in.", "cancelled")
 
 
 def test_logout_revokes_and_forgets(clock, transport):
@@ -452,7 +452,7 @@ def test_the_page_interrupt_cancels_a_waiting_sign_in_with_one_clear_error(clock
         for _ in range(50):
             await asyncio.sleep(0)
         assert session.cancel_sign_in() is True
-        with pytest.raises(SignInCancelled, match="Sign-in was cancelled. Run the cell again"):
+        with pytest.raises(SignInCancelled, match=r"Sign-in was cancelled. Call authenticate\(\) again"):
             await task
         assert session.cancel_sign_in() is False  # nothing left to stop
 

@@ -153,7 +153,7 @@ def test_a_code_nobody_confirms_expires_with_a_clear_error():
         presenter = ApprovingPresenter(platform)
         presenter.waiting = lambda authorization, flow: presenter.shown.append(authorization.user_code)
         session = make_session(platform, presenter, {})
-        with pytest.raises(ExpiredToken, match="Run the cell again"):
+        with pytest.raises(ExpiredToken, match=r"Call authenticate\(\) again for a new code"):
             asyncio.run(session.authenticate())
 
 
