@@ -6,6 +6,8 @@
  * relative or `user:pass@` URLs are refused rather than trusted.
  */
 
+import { unparsableUrlReason } from './url-problem';
+
 /** The `open-result` fields of the protocol (without type and id). */
 export interface IOpenResult {
   opened: boolean;
@@ -36,7 +38,7 @@ export function checkOpenUrl(url: unknown): UrlCheck {
     // No base URL: relative references ("/x", "//host/x", "x") throw here.
     parsed = new URL(url);
   } catch {
-    return { ok: false, reason: 'refused: not an absolute URL' };
+    return { ok: false, reason: `refused: ${unparsableUrlReason(url)}` };
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     return {

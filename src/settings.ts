@@ -6,6 +6,8 @@
  * never passed on as something the kernel would have to second-guess.
  */
 
+import { unparsableUrlReason } from './url-problem';
+
 export const LOG_PREFIX = '[jupyterlite-auth]';
 
 /** The settings of `schema/plugin.json` that kernels get, exactly as sent. */
@@ -198,7 +200,7 @@ export function originProblem(value: string): string | null {
   try {
     url = new URL(value);
   } catch {
-    return 'not an absolute URL';
+    return unparsableUrlReason(value);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return `scheme ${url.protocol} is not http: or https:`;

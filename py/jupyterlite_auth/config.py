@@ -146,6 +146,13 @@ def check_issuer(value: str, source: str) -> str:
         raise ConfigError(
             f"The {source} must not carry a query, fragment or credentials: {value!r}."
         )
+    try:
+        parts.port
+    except ValueError:
+        port = parts.netloc.rpartition(":")[2]
+        raise ConfigError(f"The {source} {value!r} has port {port!r}, which is not a number from 0 to 65535.") from None
+    if not parts.hostname or any(c.isspace() for c in parts.netloc):
+        raise ConfigError(f"The {source} {value!r} has no valid host name.")
     return value
 
 

@@ -48,7 +48,7 @@ describe('checkOpenUrl', () => {
 
   it('refuses relative and scheme-relative references', () => {
     for (const url of ['/oidc/device', 'device', '//evil.example/x', '?a=1', '#x', '']) {
-      assert.equal(refused(url), 'refused: not an absolute URL', url);
+      assert.equal(refused(url), 'refused: not an absolute URL (it needs a scheme, such as https://)', url);
     }
   });
 
@@ -63,8 +63,15 @@ describe('checkOpenUrl', () => {
     // href (without them) is what would be opened.
     assert.equal(accepted('  https://example.com/a  '), 'https://example.com/a');
     assert.equal(accepted('\nhttps://example.com/a\t'), 'https://example.com/a');
-    assert.equal(refused('https://exa mple.com/'), 'refused: not an absolute URL');
-    assert.equal(refused('   '), 'refused: not an absolute URL');
+    assert.match(refused('https://exa mple.com/'), /^refused: not a valid URL \(check the host name/);
+    assert.match(refused('   '), /^refused: not an absolute URL/);
+  });
+
+  it('names a bad port rather than calling the URL relative', () => {
+    assert.equal(refused('https://example.com:99999/x'), 'refused: port "99999" is not a number from 0 to 65535');
+    assert.equal(refused(' http://example.com:80a/'), 'refused: port "80a" is not a number from 0 to 65535');
+    assert.equal(refused('https://u@[::1]:70000/'), 'refused: port "70000" is not a number from 0 to 65535');
+    assert.equal(accepted('https://[::1]:8080/'), 'https://[::1]:8080/');
   });
 
   it('refuses non-strings and overlong URLs', () => {

@@ -233,6 +233,12 @@ describe('originProblem', () => {
     }
     assert.match(originProblem('https://bücher.de') ?? '', /did you mean "https:\/\/xn--bcher-kva\.de"/);
   });
+
+  it('says what is wrong with an origin that does not parse', () => {
+    assert.equal(originProblem('https://platform.example:443000'), 'port "443000" is not a number from 0 to 65535');
+    assert.equal(originProblem('platform.example'), 'not an absolute URL (it needs a scheme, such as https://)');
+    assert.match(originProblem('https://plat form.example') ?? '', /^not a valid URL \(check the host name/);
+  });
 });
 
 describe('kernelSettings', () => {
