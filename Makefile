@@ -15,7 +15,12 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' py/jupyterlite_auth/_version.py)
 WHEEL := dist/jupyterlite_auth-$(VERSION)-py3-none-any.whl
 SITE := lite/_output
-SITE_STAMP := $(SITE)/.built-$(PLATFORM_PORT)
+# Your own host pages, trusted by the reference site next to the dev platform's /host, e.g.
+# make demo EXTRA_HOST_ORIGINS="http://localhost:9000 https://my-host.example"
+EXTRA_HOST_ORIGINS ?=
+SITE_STAMP := $(SITE)/.built
+# What the site was built for; rewritten (and so rebuilding the site) only when it changes.
+SITE_OPTIONS := lite/.site-options
 PY_SOURCES := $(shell find py -name '*.py' -o -name '*.toml' 2>/dev/null)
 TS_SOURCES := $(shell find src schema style -type f 2>/dev/null)
 # A site built the way a user builds one (docs/quick-start.md): scripts/any-site/build.sh
@@ -27,7 +32,7 @@ JUPYTERLAB_PLATFORM_PORT ?= 8760
 JUPYTERLAB_PORT ?= 8761
 
 .PHONY: help demo test install build site any-site chromium test-python test-ts test-platform test-ui \
-	test-any-site test-jupyterlab clean bench
+	test-any-site test-jupyterlab clean bench FORCE
 
 help:
 	@echo "make demo   build everything, start the dev platform and the site, print the URLs (Ctrl-C stops)"
@@ -77,11 +82,18 @@ build: $(WHEEL)
 
 # build_site.py rebuilds from scratch (jupyterlite keeps task state that can skip config merges)
 # and fails if the site refers to anything outside loopback.
-$(SITE_STAMP): $(WHEEL) lite/node_modules/.installed lite/package-lock.json lite/pyodide-wheels.txt \
+$(SITE_OPTIONS): FORCE
+	@echo 'platform=http://$(HOST):$(PLATFORM_PORT) extra-host-origins=$(strip $(EXTRA_HOST_ORIGINS))' \
+	  | cmp -s - $@ || echo 'platform=http://$(HOST):$(PLATFORM_PORT) extra-host-origins=$(strip $(EXTRA_HOST_ORIGINS))' > $@
+
+FORCE:
+
+$(SITE_STAMP): $(SITE_OPTIONS) $(WHEEL) lite/node_modules/.installed lite/package-lock.json lite/pyodide-wheels.txt \
 		lite/jupyter-lite.json lite/jupyter_lite_config.json scripts/lite/assemble_pyodide.py \
 		scripts/lite/build_site.py scripts/lite/write_overrides.py $(shell find lite/contents -type f)
 	$(BIN)/python scripts/lite/assemble_pyodide.py
-	$(BIN)/python scripts/lite/write_overrides.py --platform http://$(HOST):$(PLATFORM_PORT)
+	$(BIN)/python scripts/lite/write_overrides.py --platform http://$(HOST):$(PLATFORM_PORT) \
+	  $(foreach origin,$(EXTRA_HOST_ORIGINS),--allow-host-origin $(origin))
 	$(BIN)/python scripts/lite/build_site.py
 	touch $@
 
@@ -103,6 +115,7 @@ demo: site dev-platform/node_modules/.installed
 	@echo "Site: $$(du -sh $(SITE) | cut -f1) in $(SITE)"
 	@echo "Example notebook: http://$(HOST):$(SITE_PORT)/lab/index.html?path=sign-in.ipynb"
 	@echo "Same notebook inside the platform's page (platform mode): http://$(HOST):$(PLATFORM_PORT)/host"
+	$(if $(strip $(EXTRA_HOST_ORIGINS)),@echo "Also trusted as host pages: $(strip $(EXTRA_HOST_ORIGINS))")
 	@echo "Dev account: dev@example.test / dev-password.  Ctrl-C stops everything."
 	PLATFORM_PORT=$(PLATFORM_PORT) SITE_PORT=$(SITE_PORT) SITE_DIR=$(CURDIR)/$(SITE) \
 	  exec node dev-platform/server.js
@@ -147,4 +160,4 @@ bench: site dev-platform/node_modules/.installed ui-tests/node_modules/.installe
 
 clean:
 	rm -rf $(VENV) node_modules dev-platform/node_modules lite/node_modules ui-tests/node_modules \
-	  lib labextension dist $(SITE) lite/static/pyodide $(ANY_SITE) .venv-bench bench/_output
+	  lib labextension dist $(SITE) $(SITE_OPTIONS) lite/static/pyodide $(ANY_SITE) .venv-bench bench/_output

@@ -1,7 +1,8 @@
 """Write lite/overrides.json: the reference site's settings for our plugin, pointing at the dev
 platform. `jupyter lite build` folds this file into the site's settings overrides.
 
-Usage: python scripts/lite/write_overrides.py --platform http://127.0.0.1:8700
+Usage: python scripts/lite/write_overrides.py --platform http://127.0.0.1:8700 \
+           [--allow-host-origin https://my-host.example ...]
 """
 
 from __future__ import annotations
@@ -21,11 +22,37 @@ def exact_origin(scheme: str, hostname: str, port: int) -> str:
     return f"{scheme}://{host}" if port == default else f"{scheme}://{host}:{port}"
 
 
+def origin_problem(value: str) -> str:
+    """Why `value` is not an exact origin as a browser spells it, or "" when it is one."""
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError as error:
+        return f"not a URL ({error})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "not an http(s) origin such as https://my-host.example"
+    spelled = exact_origin(parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80))
+    return "" if spelled == value else f"not an exact origin (did you mean {spelled!r}?)"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--platform", required=True, help="the dev platform's origin")
+    parser.add_argument(
+        "--allow-host-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="another page allowed to embed the site and hand it data (your own host page); repeatable",
+    )
     parser.add_argument("--output", default=str(LITE / "overrides.json"))
     args = parser.parse_args()
+    extra = []
+    for value in args.allow_host_origin:
+        problem = origin_problem(value)
+        if problem:
+            parser.error(f"--allow-host-origin {value!r} is {problem}")
+        extra.append(value)
     origin = urlsplit(args.platform)
     if origin.scheme not in ("http", "https") or not origin.hostname or origin.path not in ("", "/"):
         parser.error(f"--platform must be an origin such as http://127.0.0.1:8700, not {args.platform!r}")
@@ -37,7 +64,7 @@ def main() -> None:
             # What the platform's API client reads; sign-in derives the same issuer from these.
             "environ": {"API_HOST": origin.hostname, "API_PORT": str(port), "API_SECURE": str(secure).lower()},
             # The platform's host page (/host) embeds the site: trust exactly its origin.
-            "allowedHostOrigins": [exact_origin(origin.scheme, origin.hostname, port)],
+            "allowedHostOrigins": list(dict.fromkeys([exact_origin(origin.scheme, origin.hostname, port), *extra])),
         }
     }
     Path(args.output).write_text(json.dumps(settings, indent=2) + "\n")
