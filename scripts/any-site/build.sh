@@ -79,25 +79,22 @@ say "built $project/_output: $(find _output -type f | wc -l) files, $(du -sh _ou
 # 5. a typo in the plugin's settings fails the build with a message naming it (lite_addon.py),
 #    instead of a site that does not start
 typo="$(mktemp -d)"
-printf '{"jupyterlite-auth:plugin": {"isuer": "https://example.org/oidc"}}\n' >"$typo/overrides.json"
-if (cd "$typo" && "$venv/bin/jupyter" lite build >build.log 2>&1); then
-  say "ERROR: a build with an unknown setting in overrides.json succeeded"
-  exit 1
-fi
-grep -q "unknown setting 'isuer' of jupyterlite-auth:plugin (did you mean 'issuer'?)" "$typo/build.log" || {
-  cat "$typo/build.log"
-  say "ERROR: the failed build did not name the unknown setting"
-  exit 1
+# fails_naming WHAT OVERRIDES MESSAGE: a build with these overrides fails and its log says MESSAGE
+fails_naming() {
+  printf '%s\n' "$2" >"$typo/overrides.json"
+  if (cd "$typo" && "$venv/bin/jupyter" lite build >build.log 2>&1); then
+    say "ERROR: a build with $1 succeeded"
+    exit 1
+  fi
+  grep -qF "$3" "$typo/build.log" || {
+    cat "$typo/build.log"
+    say "ERROR: the failed build with $1 did not say: $3"
+    exit 1
+  }
 }
-printf '{"jupyterlite-auth:plugins": {"issuer": "https://example.org/oidc"}}\n' >"$typo/overrides.json"
-if (cd "$typo" && "$venv/bin/jupyter" lite build >build.log 2>&1); then
-  say "ERROR: a build with settings under a mistyped plugin id succeeded"
-  exit 1
-fi
-grep -q "settings under 'jupyterlite-auth:plugins' are ignored: the plugin id is 'jupyterlite-auth:plugin'" "$typo/build.log" || {
-  cat "$typo/build.log"
-  say "ERROR: the failed build did not name the mistyped plugin id"
-  exit 1
-}
+fails_naming "an unknown setting in overrides.json" '{"jupyterlite-auth:plugin": {"isuer": "https://example.org/oidc"}}' \
+  "unknown setting 'isuer' of jupyterlite-auth:plugin (did you mean 'issuer'?)"
+fails_naming "settings under a mistyped plugin id" '{"jupyterlite-auth:plugins": {"issuer": "https://example.org/oidc"}}' \
+  "settings under 'jupyterlite-auth:plugins' are ignored: the plugin id is 'jupyterlite-auth:plugin'"
 rm -rf "$typo"
 took "a typo in overrides.json (a setting, the plugin id) fails the build, naming it"

@@ -348,7 +348,8 @@ def test_discovery_is_fetched_once_per_issuer(clock, transport):
     assert len(transport.requests_to(WELL_KNOWN)) == 1
 
 
-def test_terminal_presenter_prints_code_and_link_but_never_the_device_code():
+def waiting_terminal_presenter():
+    """A TerminalPresenter writing to a string, already showing a code."""
     import io
 
     from jupyterlite_auth.device_flow import parse_device_authorization
@@ -357,6 +358,11 @@ def test_terminal_presenter_prints_code_and_link_but_never_the_device_code():
     out = io.StringIO()
     presenter = TerminalPresenter(out)
     presenter.waiting(parse_device_authorization(device_reply()), "f1")
+    return presenter, out
+
+
+def test_terminal_presenter_prints_code_and_link_but_never_the_device_code():
+    presenter, out = waiting_terminal_presenter()
     presenter.opened(False, "no browser on this machine")
     presenter.status("pending", "")
     presenter.status("slow_down", "polling every 10 s")
@@ -370,14 +376,7 @@ def test_terminal_presenter_prints_code_and_link_but_never_the_device_code():
 
 
 def test_terminal_presenter_says_the_outcome_once_and_leaves_the_message_to_the_exception():
-    import io
-
-    from jupyterlite_auth.device_flow import parse_device_authorization
-    from jupyterlite_auth.display import TerminalPresenter
-
-    out = io.StringIO()
-    presenter = TerminalPresenter(out)
-    presenter.waiting(parse_device_authorization(device_reply()), "f1")
+    presenter, out = waiting_terminal_presenter()
     presenter.opened(False, "off")
     presenter.failed("The sign-in provider answered access_denied. Sign-in was cancelled...", "denied")
     lines = out.getvalue().splitlines()
