@@ -30,6 +30,8 @@ import { FetchBroker } from './fetch-broker';
 import type { IWindowLike } from './host-bridge';
 import { HostBridge } from './host-bridge';
 import { MODULE_NAME, MODULE_VERSION, signInWidgetExports } from './signin-widget';
+import type { IOutputListLike } from './stale-signin';
+import { endStaleSignIns } from './stale-signin';
 import type { IHostSettings, IKernelSettings } from './settings';
 import {
   HOST_SETTING_DEFAULTS,
@@ -136,6 +138,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
       tracker.forEach(watch);
       tracker.widgetAdded.connect((_, widget) => watch(widget));
     }
+    // A kernel that dies mid sign-in cannot take its code off the page: do it for the kernel.
+    notebooks?.forEach(endSignInsWhenKernelDies);
+    notebooks?.widgetAdded.connect((_, panel) => endSignInsWhenKernelDies(panel));
+
     // Close the channels of kernels that were shut down.
     app.serviceManager.kernels.runningChanged.connect((_, models) =>
       bootstrapper.retain(models.map(model => model.id))
@@ -183,6 +189,29 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
   }
 };
+
+/** Kernel statuses after which a sign-in in progress is over. */
+const KERNEL_GONE = new Set(['restarting', 'autorestarting', 'dead']);
+
+interface INotebookPanelLike {
+  sessionContext: { statusChanged: { connect(slot: (sender: unknown, status: string) => void): boolean } };
+  content: { model: { cells: Iterable<{ type: string; outputs?: IOutputListLike }> } | null };
+}
+
+/** When the notebook's kernel restarts or dies, replace displays still showing a code. */
+function endSignInsWhenKernelDies(panel: INotebookPanelLike): void {
+  panel.sessionContext.statusChanged.connect((_, status) => {
+    const model = panel.content.model;
+    if (!KERNEL_GONE.has(status) || !model) {
+      return;
+    }
+    for (const cell of model.cells) {
+      if (cell.type === 'code' && cell.outputs) {
+        endStaleSignIns(cell.outputs);
+      }
+    }
+  });
+}
 
 /** A kernel connection's `interrupt`, which the toolbar button and every menu command call. */
 interface IInterruptible {

@@ -81,6 +81,12 @@ _OUTCOME_TITLES = {
 }
 
 
+#: Output metadata of a display that shows a live code. If the kernel dies before the sign-in ends
+#: (and replaces the display with its outcome), the page finds the display by this and removes
+#: the code itself (src/stale-signin.ts), so a notebook saved afterwards does not keep it.
+WAITING_METADATA = {"jupyterlite_auth": {"waiting": True}}
+
+
 def outcome_bundle(kind: str, message: str) -> dict[str, str]:
     """The display that replaces the code when sign-in ends: no code, no link, just the outcome."""
     title = _OUTCOME_TITLES.get(kind, _OUTCOME_TITLES["error"])
@@ -136,11 +142,13 @@ class NotebookPresenter:
         if self._authorization is not None:
             # Same display id: later updates change both outputs.
             display(waiting_bundle(self._authorization, self._note, self._status), raw=True,
-                    display_id=self._handle.display_id)
+                    metadata=WAITING_METADATA, display_id=self._handle.display_id)
 
     def _render_waiting(self) -> None:
         if self._authorization is not None:
-            self._handle.update(waiting_bundle(self._authorization, self._note, self._status), raw=True)
+            self._handle.update(
+                waiting_bundle(self._authorization, self._note, self._status), raw=True, metadata=WAITING_METADATA
+            )
 
     def waiting(self, authorization: DeviceAuthorization, flow: str) -> None:
         self._authorization = authorization

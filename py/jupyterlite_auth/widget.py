@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from .device_flow import DeviceAuthorization
-from .display import open_note, outcome_bundle, status_text, waiting_bundle
+from .display import WAITING_METADATA, open_note, outcome_bundle, status_text, waiting_bundle
 from ._version import __version__
 
 MODULE = "jupyterlite-auth"
@@ -180,14 +180,14 @@ class WidgetPresenter:
             flow=flow,
         )
         self._widget.on_msg(self._on_message)
-        self._handle = display(self._bundle(), raw=True, display_id=True)
+        self._handle = display(self._bundle(), raw=True, metadata=WAITING_METADATA, display_id=True)
 
     def show_again(self) -> None:
         from IPython.display import display
 
         if self._widget is not None and self._handle is not None:
             # A second view of the same widget; the same display id keeps both outputs in step.
-            display(self._bundle(), raw=True, display_id=self._handle.display_id)
+            display(self._bundle(), raw=True, metadata=WAITING_METADATA, display_id=self._handle.display_id)
 
     def _bundle(self) -> dict:
         assert self._authorization is not None and self._widget is not None

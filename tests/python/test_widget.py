@@ -15,12 +15,14 @@ pytest.importorskip("ipywidgets")
 
 
 class Handle:
-    def __init__(self, bundle):
+    def __init__(self, bundle, metadata=None):
         self.bundles = [bundle]
+        self.metadata = [metadata or {}]
 
-    def update(self, bundle, raw=False):
+    def update(self, bundle, raw=False, metadata=None):
         assert raw
         self.bundles.append(bundle)
+        self.metadata.append(metadata or {})
 
 
 @pytest.fixture
@@ -28,9 +30,9 @@ def shown(monkeypatch):
     """Capture what the presenter displays instead of needing a live kernel."""
     handles = []
 
-    def display(bundle, raw=False, display_id=False):
+    def display(bundle, raw=False, display_id=False, metadata=None):
         assert raw and display_id
-        handles.append(Handle(bundle))
+        handles.append(Handle(bundle, metadata))
         return handles[-1]
 
     monkeypatch.setattr("IPython.display.display", display)
@@ -55,6 +57,8 @@ def test_waiting_displays_the_widget_with_an_escaped_fallback(shown):
     assert state["flow"] == "0123456789abcdef"
     assert state["open_url"].startswith("https://id.example.org/oidc/device?user_code=")
     assert "DEVICE-CODE-SECRET" not in json.dumps(state) + json.dumps(bundle)
+    # the mark by which the page removes the code if the kernel dies first (src/stale-signin.ts)
+    assert shown[0].metadata[0] == {"jupyterlite_auth": {"waiting": True}}
 
 
 def test_blocked_and_slowed_states(shown):
@@ -86,6 +90,7 @@ def test_signed_in_replaces_the_widget_by_the_outcome_and_forgets_the_code(shown
     assert WIDGET_MIME not in final
     assert final["text/plain"] == "✓ Signed in as Ada Lovelace until 12:00"
     assert "BCDF-GHJK" not in json.dumps(final)
+    assert shown[0].metadata[-1] == {}  # the outcome is not a live code
     assert widget.state == "signed-in" and widget.user_code == "" and widget.open_url == ""
     assert widget.comm is None  # closed: no widget state left to save
 
@@ -160,9 +165,9 @@ def test_the_labextension_next_to_the_kernel_decides(monkeypatch, tmp_path):
 def test_show_again_adds_a_view_of_the_same_widget(shown, monkeypatch):
     ids = []
 
-    def display(bundle, raw=False, display_id=False):
+    def display(bundle, raw=False, display_id=False, metadata=None):
         ids.append(display_id)
-        shown.append(Handle(bundle))
+        shown.append(Handle(bundle, metadata))
         return shown[-1]
 
     monkeypatch.setattr("IPython.display.display", display)

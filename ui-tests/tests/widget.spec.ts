@@ -7,6 +7,8 @@
  * - slowed down (a provider answering slow_down), then signed in: the widget gives way to the
  *   outcome, and neither the saved notebook nor its saved widget state holds the code;
  * - expired, and error (the provider restarted and forgot the code): the outcome says so;
+ * - a kernel restart while waiting: the page replaces the display, so the saved notebook keeps
+ *   neither the code nor a widget whose model is gone;
  * - readable in the dark theme.
  * Denied is in sign-in.spec.ts (CANCEL on the provider's page); blocked popups in
  * widget-popup.spec.ts.
@@ -204,13 +206,27 @@ test('readable in the dark theme', async ({ page }) => {
   await finished(cell);
 });
 
-test('a kernel restart while waiting takes the code off the page', async ({ page }) => {
+test('a kernel restart while waiting takes the code off the page and out of the saved notebook', async ({ page }) => {
   const cell = await signInCell(page, null, 'restart');
+  const code = (await cell.locator('.jla-widget .jla-code').textContent())!;
   await page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart());
-  await expect(cell.locator('.jla-widget .jla-title')).toHaveText('Sign-in stopped', { timeout: 30_000 });
-  await expect(cell.locator('.jla-widget .jla-message')).toContainText('The kernel restarted');
-  await expect(cell.locator('.jla-widget .jla-live')).toBeHidden();
-  expect(await cell.locator('.jla-widget').innerText()).not.toMatch(CODE);
+  // the dead kernel cannot replace its display: the page does, with the outcome only
+  await expect(cell.locator('.jp-OutputArea-output').first()).toContainText(
+    'Sign-in stopped: the kernel restarted, which stopped this sign-in. Run the cell again to sign in.',
+    { timeout: 30_000 },
+  );
+  await expect(cell.locator('.jla-widget')).toHaveCount(0);
+  expect(await outputText(cell)).not.toMatch(CODE);
+
+  await page.evaluate(() => (window as any).jupyterapp.commands.execute('docmanager:save'));
+  const saved = await page.evaluate(
+    async (path) => (await (window as any).jupyterapp.serviceManager.contents.get(path, { content: true })).content,
+    'ui-tests/widget-restart.ipynb',
+  );
+  const file = JSON.stringify(saved);
+  expect(file).toContain('Sign-in stopped');
+  expect(file).not.toContain(code);
+  expect(file).not.toContain('widget-view'); // no widget that would say "Loading widget..." when reopened
 });
 
 test('without the widget (JUPYTERLITE_AUTH_WIDGET=0): escaped HTML with the code and the link', async ({ page, platformURL }) => {
