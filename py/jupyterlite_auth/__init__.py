@@ -24,7 +24,7 @@ from .errors import (
 )
 from .brokered_fetch import BrokeredResponse, brokered_fetch
 from .host import HostDataUnusable, HostError, send_to_host
-from .session import Session, SignedIn
+from .session import Session, SignedIn, SignedOut
 
 _session: Session | None = None
 
@@ -73,9 +73,9 @@ async def auth_headers() -> dict[str, str]:
     return {"Authorization": f"Bearer {await get_access_token()}"}
 
 
-async def logout() -> None:
-    """Revoke the tokens at the provider and forget them here."""
-    await current_session().logout()
+async def logout() -> SignedOut:
+    """Revoke the tokens at the provider and forget them here; says which it could do."""
+    return await current_session().logout()
 
 
 __all__ = [
@@ -93,6 +93,7 @@ __all__ = [
     "Session",
     "BearerAuth",
     "SignedIn",
+    "SignedOut",
     "AuthError",
     "AccessDenied",
     "ConfigError",

@@ -137,23 +137,34 @@ def _first(*candidates: tuple[str, object]) -> tuple[str | None, str]:
 
 def check_issuer(value: str, source: str) -> str:
     parts = urlsplit(value)
+    shown = repr(_without_password(value))
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(
             f"The {source} must be an absolute http(s) URL such as https://example.org/oidc,"
-            f" not {value!r}."
+            f" not {shown}."
         )
     if parts.query or parts.fragment or parts.username or parts.password:
         raise ConfigError(
-            f"The {source} must not carry a query, fragment or credentials: {value!r}."
+            f"The {source} must not carry a query, fragment or credentials: {shown}."
         )
     try:
-        parts.port
+        port = parts.port
     except ValueError:
         port = parts.netloc.rpartition(":")[2]
-        raise ConfigError(f"The {source} {value!r} has port {port!r}, which is not a number from 0 to 65535.") from None
+        raise ConfigError(f"The {source} {shown} has port {port!r}, which is not a number from 1 to 65535.") from None
+    if port == 0:
+        raise ConfigError(f"The {source} {shown} has port 0, which no server listens on: use 1 to 65535.")
     if not parts.hostname or any(c.isspace() for c in parts.netloc):
-        raise ConfigError(f"The {source} {value!r} has no valid host name.")
+        raise ConfigError(f"The {source} {shown} has no valid host name.")
     return value
+
+
+def _without_password(url: str) -> str:
+    """`url` as safe to show: a password in it (a mistake, but a secret) becomes ***."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return url.replace(f":{parts.password}@", ":***@", 1)
 
 
 def _check_client_id(value: str, source: str) -> str:

@@ -11,7 +11,7 @@ import asyncio
 import os
 import secrets
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, MutableMapping
 
 from . import config as config_module
@@ -20,7 +20,17 @@ from .clock import Clock, SystemClock
 from .device_flow import PollStats, poll_for_tokens, request_device_authorization
 from .discovery import ProviderMetadata, discover
 from .display import Presenter, clock_time, default_presenter, failure_kind
-from .errors import AuthError, ConfigError, InvalidClient, InvalidGrant, InvalidScope, NotSignedIn, SignInCancelled, again
+from .errors import (
+    AuthError,
+    ConfigError,
+    InvalidClient,
+    InvalidGrant,
+    InvalidScope,
+    NotSignedIn,
+    SignInCancelled,
+    again,
+)
+from . import errors as errors_module
 from .host import HostDataUnusable, apply_host_credentials, parse_host_data
 from .http import Transport, expect_json_object, form_request, get_request, json_object
 from .id_token import display_name, has_name, verify_id_token
@@ -49,23 +59,61 @@ class SignedIn:
     mode: str = "device"
     #: A refresh token renews the access token, so the expiry shown is not the end of the sign-in.
     renews: bool = False
+    #: Asks the session whether this sign-in still holds and until when (the expiry moves with each
+    #: refresh): shown again after a logout, the object must not claim to be signed in.
+    _now: Callable[[], tuple[bool, float | None]] | None = field(default=None, compare=False, repr=False)
 
     def __repr__(self) -> str:
         if self.mode == "host":
             return f"Signed in through the platform page as account {self.name}"
-        until = f" until {clock_time(self.expires_wall)}" if self.expires_wall else ""
-        renews = " (renewed automatically)" if self.renews and until else ""
-        return f"Signed in as {self.name}{until}{renews}"
+        expires = self.expires_wall
+        if self._now is not None:
+            holds, expires = self._now()
+            if not holds:
+                return f"Not signed in any more (was signed in as {self.name}): run `await authenticate()` to sign in."
+        until = f" until {clock_time(expires)}" if expires else ""
+        # In a kernel the background task renews; a script's event loop may end between calls,
+        # but get_access_token(), auth_headers() and BearerAuth renew whenever they are used.
+        renewal = " (renewed automatically)" if errors_module.in_notebook() else " (renewed on use)"
+        return f"Signed in as {self.name}{until}{renewal if self.renews and until else ''}"
+
+    def _holds(self) -> bool:
+        return self._now is None or self._now()[0]
 
     def _ipython_display_(self) -> None:
         # The live display of the signing-in cell already says this; don't say it twice there.
-        if self._cell is not None and self._cell == _execution_count():
+        if self._cell is not None and self._cell == _execution_count() and self._holds():
             return
         from IPython.display import display
 
         from .display import outcome_bundle
 
-        display(outcome_bundle("signed-in", repr(self)), raw=True)
+        if self._holds():
+            display(outcome_bundle("signed-in", repr(self)), raw=True)
+        else:
+            display({"text/plain": repr(self)}, raw=True)
+
+
+@dataclass(frozen=True)
+class SignedOut:
+    """What `logout()` returns: says what happened to the tokens."""
+
+    name: str | None
+    #: Whether the provider took the refresh token back (RFC 7009).
+    revoked: bool
+    #: When the access token still works (no revocation at this provider), as a wall-clock time.
+    access_until: float | None = None
+
+    def __repr__(self) -> str:
+        if self.name is None:
+            return "Not signed in: nothing to sign out of."
+        if self.revoked:
+            return f"{self.name} is signed out: the provider revoked the tokens, and they are forgotten here."
+        until = f" (at {clock_time(self.access_until)})" if self.access_until else ""
+        return (
+            f"{self.name} is signed out here: the tokens are forgotten. The provider did not revoke them,"
+            f" so the last access token keeps working until it expires{until}."
+        )
 
 
 def _execution_count() -> int | None:
@@ -123,6 +171,10 @@ class Session:
         self._notice = notice or print
         self._told_site_problems = False
         self._told_host_fallback = ""
+        #: Counts device-flow sign-ins and sign-outs: a SignedIn knows whether it still holds.
+        self._sign_in_serial = 0
+        #: The account the platform page's credentials are for, while they are what is used.
+        self._host_account: str | None = None
         #: The explicit arguments of the last successful sign-ins (see `authenticate`).
         self._earlier: dict[str, str] = {}
         self._keeper: asyncio.Task | None = None
@@ -220,6 +272,7 @@ class Session:
             return None
         self._clear()
         apply_host_credentials(credentials, self.environ)
+        self._host_account = credentials.account_id
         await prepare_http_clients()
         return SignedIn(credentials.account_id, "", None, None, mode="host")
 
@@ -264,12 +317,22 @@ class Session:
     async def get_access_token(self) -> str:
         """A current access token, refreshed first when it is close to expiry."""
         if self.tokens is None:
-            raise NotSignedIn("Not signed in: run `await authenticate()` first.")
+            raise self._not_signed_in()
         if self.tokens.refresh_due(self.clock.monotonic()) and self.tokens.refresh_token:
             await self.refresh()
         if self.tokens is None or self.tokens.is_expired(self.clock.monotonic()):
             raise NotSignedIn("The sign-in has expired: run `await authenticate()` again.")
         return self.tokens.access_token
+
+    def _not_signed_in(self) -> NotSignedIn:
+        if self._host_account is not None:
+            return NotSignedIn(
+                f"Signed in through the platform page (account {self._host_account}), which gives the"
+                " notebook the platform's own credentials (ACCOUNT_ID and AUTH_TOKEN in os.environ, used by"
+                " the platform's API client), not OpenID Connect tokens. Use those, or brokered_fetch()"
+                " to call the API through the page."
+            )
+        return NotSignedIn("Not signed in: run `await authenticate()` first.")
 
     async def refresh(self) -> TokenSet:
         """Exchange the refresh token, once at a time: concurrent callers share the result."""
@@ -277,24 +340,29 @@ class Session:
             self._refresh = asyncio.ensure_future(self._do_refresh())
         return await asyncio.shield(self._refresh)
 
-    async def logout(self) -> None:
+    async def logout(self) -> SignedOut:
         """Revoke the refresh token (RFC 7009) when the provider allows it, and forget everything."""
         tokens, metadata, config = self.tokens, self.metadata, self.config
         self._clear()
-        if tokens is None or metadata is None or config is None or not metadata.revocation_endpoint:
-            return
-        for value, hint in ((tokens.refresh_token, "refresh_token"), (tokens.access_token, "access_token")):
-            if value:
+        if tokens is None:
+            return SignedOut(None, False)
+        revoked = metadata is not None and config is not None and bool(metadata.revocation_endpoint)
+        if metadata is not None and config is not None and metadata.revocation_endpoint:
+            for value, hint in ((tokens.refresh_token, "refresh_token"), (tokens.access_token, "access_token")):
+                if not value:
+                    continue
                 try:
-                    await self.transport.send(
+                    reply = await self.transport.send(
                         form_request(
                             metadata.revocation_endpoint,
                             {"token": value, "token_type_hint": hint, "client_id": config.client_id},
                             purpose="revocation",
                         )
                     )
+                    revoked = revoked and reply.ok
                 except AuthError:
-                    pass  # forgotten locally either way; the token expires on its own
+                    revoked = False  # forgotten locally either way; the token expires on its own
+        return SignedOut(self.user or "the user", revoked, None if revoked else tokens.expires_wall)
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -348,6 +416,8 @@ class Session:
             presenter.failed(again("to sign in"), failure_kind(error))
             raise
         self.config, self.metadata, self.user = wanted, metadata, user
+        self._sign_in_serial += 1
+        self._host_account = None
         self._store(tokens)
         self._ensure_keeper()
         result = self._signed_in(shown=True)
@@ -432,7 +502,7 @@ class Session:
         """`get_access_token()` for code that cannot await."""
         tokens = self.tokens
         if tokens is None:
-            raise NotSignedIn("Not signed in: run `await authenticate()` first.")
+            raise self._not_signed_in()
         now = self.clock.monotonic()
         # On the loop's thread an awaited refresh in flight cannot be waited for; elsewhere
         # refresh_blocking() waits for it and shares its result.
@@ -507,6 +577,8 @@ class Session:
     def _clear(self) -> None:
         if self._keeper is not None and self._keeper is not asyncio.current_task():
             self._keeper.cancel()
+        if self.tokens is not None:
+            self._sign_in_serial += 1
         self.tokens = None
         self.environ.pop(ACCESS_ENV, None)
         self.environ.pop(REFRESH_ENV, None)
@@ -515,8 +587,22 @@ class Session:
         """`shown`: the live display of this cell already says it (see SignedIn)."""
         assert self.tokens is not None and self.config is not None
         cell = _execution_count() if shown else None
+        signed_in_tokens, serial = self.tokens, self._sign_in_serial
+
+        def now() -> tuple[bool, float | None]:
+            # The same sign-in while its refresh-token line goes on (a refresh rotates the
+            # TokenSet but keeps the sign-in); a logout or a new sign-in ends it.
+            current = self.tokens
+            same = current is not None and self._sign_in_serial == serial
+            return same, (current.expires_wall if same and current is not None else None)
+
         return SignedIn(
-            self.user, self.config.issuer, self.tokens.expires_wall, cell, renews=bool(self.tokens.refresh_token)
+            self.user,
+            self.config.issuer,
+            signed_in_tokens.expires_wall,
+            cell,
+            renews=bool(signed_in_tokens.refresh_token),
+            _now=now,
         )
 
 

@@ -47,6 +47,7 @@ def test_oidc_issuer_beats_api_host_and_bad_api_host_ignored_when_not_needed():
         ({}, {}, {"issuer": 42}, "site setting issuer must be a string"),
         ({}, {"OIDC_ISSUER": "https://id.example:99999/oidc"}, {}, "OIDC_ISSUER .* has port '99999', which is not a number"),
         ({"issuer": "https://id.example:80a"}, {}, {}, "argument issuer .* has port '80a'"),
+        ({"issuer": "https://id.example:0/oidc"}, {}, {}, "argument issuer .* has port 0, which no server listens on"),
         ({"issuer": "https://:8080/oidc"}, {}, {}, "argument issuer .* has no valid host name"),
         ({"issuer": "https://id example/oidc"}, {}, {}, "argument issuer .* has no valid host name"),
         ({}, {"API_HOST": "x.example", "API_PORT": "99999"}, {}, "API_PORT"),
@@ -74,3 +75,10 @@ def test_offline_access_only_when_listed_and_scope_is_default():
 def test_an_empty_argument_is_an_error_not_a_silent_default(name):
     with pytest.raises(ConfigError, match=f"argument {name} is empty"):
         resolve(**{name: " "}, environ={}, site={"issuer": "https://x/oidc"})
+
+
+def test_a_password_in_the_issuer_is_not_repeated_back():
+    with pytest.raises(ConfigError) as caught:
+        resolve(issuer="http://user:s3cret@127.0.0.1:9300/oidc", environ={}, site={})
+    assert "must not carry a query, fragment or credentials: 'http://user:***@127.0.0.1:9300/oidc'" in str(caught.value)
+    assert "s3cret" not in str(caught.value)

@@ -227,14 +227,48 @@ def test_interrupting_the_only_waiter_cancels_polling(clock, transport):
 
 def test_logout_revokes_and_forgets(clock, transport):
     script_flow(clock, transport)
-    transport.script(REVOKE, json_reply(200, {}))
+    transport.script(REVOKE, json_reply(200, {}), json_reply(200, {}))
     env = {}
     session, _, _ = make_session(clock, transport, env)
-    asyncio.run(session.authenticate())
-    asyncio.run(session.logout())
+    signed_in = asyncio.run(session.authenticate())
+    signed_out = asyncio.run(session.logout())
     assert env == {}
     hints = [form(r)["token_type_hint"] for _, r in transport.requests_to(REVOKE)]
     assert hints == ["refresh_token", "access_token"]
+    assert repr(signed_out) == "Ada Lovelace is signed out: the provider revoked the tokens, and they are forgotten here."
+    # the object authenticate() returned no longer claims a sign-in
+    assert repr(signed_in) == "Not signed in any more (was signed in as Ada Lovelace): run `await authenticate()` to sign in."
+    assert repr(asyncio.run(session.logout())) == "Not signed in: nothing to sign out of."
+
+
+def test_logout_says_when_the_provider_did_not_revoke(clock, transport):
+    script_flow(clock, transport)
+    transport.script(REVOKE, json_reply(503, {}), json_reply(200, {}))
+    session, _, _ = make_session(clock, transport)
+    asyncio.run(session.authenticate())
+    text = repr(asyncio.run(session.logout()))
+    assert text.startswith("Ada Lovelace is signed out here: the tokens are forgotten. The provider did not revoke them,")
+    assert "keeps working until it expires (at " in text
+    assert "ACCESS" not in text
+
+
+def test_a_signed_in_line_follows_refreshes_and_ends_with_a_new_sign_in(clock, transport, monkeypatch):
+    from jupyterlite_auth import errors
+
+    monkeypatch.setattr(errors, "in_notebook", lambda: True)
+    script_flow(clock, transport)
+    session, _, _ = make_session(clock, transport)
+    first = asyncio.run(session.authenticate())
+    before = repr(first)
+    clock.now += 3000
+    transport.script(TOKEN, json_reply(200, token_reply(clock, access="ACCESS-2")))
+    asyncio.run(session.refresh())
+    after = repr(first)
+    assert after.startswith("Signed in as Ada Lovelace until ") and after != before  # the new expiry
+    transport.script(DEVICE, json_reply(200, device_reply()))
+    transport.script(TOKEN, json_reply(200, token_reply(clock, access="ACCESS-3")))
+    second = asyncio.run(session.authenticate(force=True))
+    assert repr(first).startswith("Not signed in any more") and repr(second).startswith("Signed in as")
 
 
 def reply_with_only_sub(clock):
@@ -415,6 +449,10 @@ def test_platform_mode_uses_the_hosts_credentials(clock, transport):
                    "API_HOST": "platform.example.org", "API_PORT": "443"}
     assert "HOST-TOKEN" not in repr(result)
     assert transport.sent == [] and presenter.events == []
+    with pytest.raises(NotSignedIn) as caught:
+        asyncio.run(session.get_access_token())
+    assert str(caught.value).startswith("Signed in through the platform page (account acc-1), which gives")
+    assert "ACCOUNT_ID and AUTH_TOKEN" in str(caught.value) and "HOST-TOKEN" not in str(caught.value)
     asyncio.run(session.authenticate(force=True))
     assert asked == [False, True]
 
@@ -807,10 +845,16 @@ def test_bearer_auth_refuses_anything_but_a_session(wrong):
     assert "a-token" not in str(pytest.raises(TypeError, BearerAuth, wrong).value)
 
 
-def test_the_signed_in_line_says_when_the_token_renews_itself(clock, transport):
+def test_the_signed_in_line_says_when_the_token_renews_itself(clock, transport, monkeypatch):
+    from jupyterlite_auth import errors
+
     script_flow(clock, transport)
     session, _, _ = make_session(clock, transport)
-    assert repr(asyncio.run(session.authenticate())).endswith(" (renewed automatically)")
+    signed_in = asyncio.run(session.authenticate())
+    monkeypatch.setattr(errors, "in_notebook", lambda: True)
+    assert repr(signed_in).endswith(" (renewed automatically)")  # a kernel's loop lives on
+    monkeypatch.setattr(errors, "in_notebook", lambda: False)
+    assert repr(signed_in).endswith(" (renewed on use)")  # a script's loop may end between calls
     from fakes import ScriptedTransport
 
     other = ScriptedTransport(clock)

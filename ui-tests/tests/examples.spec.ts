@@ -29,6 +29,7 @@ test('any-http-client.ipynb: requests, auth_headers, logout revokes', async ({ p
   expect(await outputText(cellByIndex(page, 4))).toMatch(/Signed in as Dev User until \d\d:\d\d/);
   await runCell(page, 5);
   const revoked = await outputText(cellByIndex(page, 5));
+  expect(revoked).toContain('Dev User is signed out: the provider revoked the tokens, and they are forgotten here.');
   expect(revoked).toContain('HTTP 401 with the revoked token');
   expect(revoked).not.toMatch(/Error|Traceback/);
 });

@@ -118,7 +118,8 @@ def test_logout_revokes_at_the_provider(platform):
     env = {}
     session, _, _ = sign_in(platform, env)
     access = env[ACCESS_ENV]
-    asyncio.run(session.logout())
+    signed_out = asyncio.run(session.logout())
+    assert repr(signed_out) == "Dev User is signed out: the provider revoked the tokens, and they are forgotten here."
     assert ACCESS_ENV not in env
     assert api_get(platform, "me", access)[0] == 401
 
