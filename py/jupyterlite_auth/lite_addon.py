@@ -71,7 +71,21 @@ def settings_problems(settings: Any, schema: dict[str, Any], where: str) -> list
     issuer = settings.get("issuer")
     if isinstance(issuer, str) and issuer.strip():
         problems += _issuer_problems(issuer.strip(), where)
+    origins = settings.get("allowedHostOrigins")
+    if isinstance(origins, list):
+        problems += _origin_problems(origins, where)
     return problems
+
+
+def _origin_problems(origins: list, where: str) -> list[str]:
+    """The page drops an entry that is not an exact origin (it could never match): fail now."""
+    from .origins import origin_problem
+
+    return [
+        f"{where}: setting 'allowedHostOrigins' entry {entry!r} is {problem}"
+        for entry in origins
+        if isinstance(entry, str) and (problem := origin_problem(entry))
+    ]
 
 
 def _issuer_problems(issuer: str, where: str) -> list[str]:

@@ -96,5 +96,7 @@ fails_naming "an unknown setting in overrides.json" '{"jupyterlite-auth:plugin":
   "unknown setting 'isuer' of jupyterlite-auth:plugin (did you mean 'issuer'?)"
 fails_naming "settings under a mistyped plugin id" '{"jupyterlite-auth:plugins": {"issuer": "https://example.org/oidc"}}' \
   "settings under 'jupyterlite-auth:plugins' are ignored: the plugin id is 'jupyterlite-auth:plugin'"
+fails_naming "a trusted host origin with a trailing slash" '{"jupyterlite-auth:plugin": {"allowedHostOrigins": ["https://platform.example.org/"]}}' \
+  "setting 'allowedHostOrigins' entry 'https://platform.example.org/' is not an exact origin (did you mean 'https://platform.example.org'?)"
 rm -rf "$typo"
-took "a typo in overrides.json (a setting, the plugin id) fails the build, naming it"
+took "a typo in overrides.json (a setting, the plugin id, a host origin) fails the build, naming it"

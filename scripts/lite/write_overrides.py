@@ -9,30 +9,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-LITE = Path(__file__).resolve().parents[2] / "lite"
+ROOT = Path(__file__).resolve().parents[2]
+LITE = ROOT / "lite"
+sys.path.insert(0, str(ROOT / "py"))  # this checkout's package, whatever is installed
 
-
-def exact_origin(scheme: str, hostname: str, port: int) -> str:
-    """The origin as a browser spells it (MessageEvent.origin): no default port, IPv6 in brackets."""
-    host = f"[{hostname}]" if ":" in hostname else hostname
-    default = 443 if scheme == "https" else 80
-    return f"{scheme}://{host}" if port == default else f"{scheme}://{host}:{port}"
-
-
-def origin_problem(value: str) -> str:
-    """Why `value` is not an exact origin as a browser spells it, or "" when it is one."""
-    try:
-        parts = urlsplit(value)
-        port = parts.port
-    except ValueError as error:
-        return f"not a URL ({error})"
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "not an http(s) origin such as https://my-host.example"
-    spelled = exact_origin(parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80))
-    return "" if spelled == value else f"not an exact origin (did you mean {spelled!r}?)"
+from jupyterlite_auth.origins import exact_origin, origin_problem  # noqa: E402 - the build's own check
 
 
 def main() -> None:

@@ -38,6 +38,14 @@ def test_the_reference_settings_pass():
         ([1], "'jupyterlite-auth:plugin' must be an object of settings, got [1]"),
         ({"issuer": "127.0.0.1:9100/oidc"}, "overrides.json: The site setting issuer must be an absolute http(s) URL"),
         ({"issuer": "https://id.example.org/oidc?x=1"}, "must not carry a query, fragment or credentials"),
+        (
+            {"allowedHostOrigins": ["https://platform.example.org", "http://127.0.0.1:9305/"]},
+            "overrides.json: setting 'allowedHostOrigins' entry 'http://127.0.0.1:9305/' is not an exact origin"
+            " (did you mean 'http://127.0.0.1:9305'?)",
+        ),
+        ({"allowedHostOrigins": ["*"]}, "entry '*' is '*' is not an origin: name each trusted host page exactly"),
+        ({"allowedHostOrigins": ["HTTPS://Platform.example.org:443"]}, "did you mean 'https://platform.example.org'?"),
+        ({"allowedHostOrigins": ["platform.example.org"]}, "is not an http(s) origin such as https://my-host.example"),
     ],
 )
 def test_each_mistake_is_named(settings, message):

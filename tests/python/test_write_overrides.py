@@ -44,7 +44,7 @@ def test_extra_host_origins_are_added_once_in_order(tmp_path):
         ("https://my-host.example:443", "did you mean 'https://my-host.example'"),
         ("http://localhost:99999", "not a URL"),
         ("my-host.example", "not an http(s) origin"),
-        ("*", "not an http(s) origin"),
+        ("*", "'*' is not an origin: name each trusted host page exactly"),
     ],
 )
 def test_a_wrong_origin_stops_the_build_with_the_reason(tmp_path, origin, reason):
