@@ -100,7 +100,7 @@ def outcome_bundle(kind: str, message: str) -> dict[str, str]:
     return {"text/html": markup, "text/plain": text}
 
 
-def waiting_bundle(authorization: DeviceAuthorization, note: str, status: str) -> dict[str, str]:
+def waiting_bundle(authorization: DeviceAuthorization, note: str, status: str, hint: str = "") -> dict[str, str]:
     """The code, the link and what is happening, as escaped HTML and as plain text."""
     a = authorization
     code = html.escape(a.user_code)
@@ -119,35 +119,40 @@ def waiting_bundle(authorization: DeviceAuthorization, note: str, status: str) -
         f'<div>Sign-in page: <a href="{target}" target="_blank" rel="noopener noreferrer">{shown_url}</a></div>'
         f"{note_html}"
         f'<div class="jla-status" style="opacity:0.8">{html.escape(status)} The code expires at {expires}.</div>'
-        "</div>"
+        + (f'<div class="jla-hint" style="opacity:0.7;font-size:0.9em;margin-top:6px">{html.escape(hint)}</div>' if hint else "")
+        + "</div>"
     )
-    lines = ["Authentication Required", f"Code: {a.user_code}", f"Sign-in page: {a.verification_uri}", note, status]
+    lines = ["Authentication Required", f"Code: {a.user_code}", f"Sign-in page: {a.verification_uri}", note, status, hint]
     return {"text/html": markup, "text/plain": "\n".join(line for line in lines if line)}
 
 
 class NotebookPresenter:
     """Escaped HTML updated in place (an IPython display handle), for frontends without our view."""
 
-    def __init__(self) -> None:
+    def __init__(self, hint: str = "") -> None:
         from IPython.display import display
 
         self._handle = display({"text/plain": ""}, raw=True, display_id=True)
         self._authorization: DeviceAuthorization | None = None
         self._note = ""
         self._status = ""
+        #: A line under the code on how to get the widget (see widget.MISSING_IPYWIDGETS).
+        self._hint = hint
 
     def show_again(self) -> None:
         from IPython.display import display
 
         if self._authorization is not None:
             # Same display id: later updates change both outputs.
-            display(waiting_bundle(self._authorization, self._note, self._status), raw=True,
+            display(waiting_bundle(self._authorization, self._note, self._status, self._hint), raw=True,
                     metadata=WAITING_METADATA, display_id=self._handle.display_id)
 
     def _render_waiting(self) -> None:
         if self._authorization is not None:
             self._handle.update(
-                waiting_bundle(self._authorization, self._note, self._status), raw=True, metadata=WAITING_METADATA
+                waiting_bundle(self._authorization, self._note, self._status, self._hint),
+                raw=True,
+                metadata=WAITING_METADATA,
             )
 
     def waiting(self, authorization: DeviceAuthorization, flow: str) -> None:
@@ -234,4 +239,4 @@ def default_presenter() -> Presenter:
             return widget.WidgetPresenter()
         except ImportError:
             pass  # no ipywidgets in this kernel
-    return NotebookPresenter()
+    return NotebookPresenter(hint=widget.MISSING_IPYWIDGETS if widget.missing_ipywidgets() else "")

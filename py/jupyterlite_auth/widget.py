@@ -41,6 +41,20 @@ def view_available() -> bool:
     return importlib.util.find_spec("ipywidgets") is not None
 
 
+#: Said under the HTML display where our view is installed but the kernel cannot make the widget.
+MISSING_IPYWIDGETS = (
+    "For the sign-in widget (Copy, Cancel, a countdown), install ipywidgets where this kernel runs:"
+    " pip install ipywidgets"
+)
+
+
+def missing_ipywidgets() -> bool:
+    """Our view is there (so the user expects the widget) but this kernel has no ipywidgets."""
+    from .transports import in_pyodide
+
+    return not in_pyodide() and _wanted() and importlib.util.find_spec("ipywidgets") is None
+
+
 def _wanted() -> bool:
     """The widget, unless forced off, where the frontend has our view or it is forced on."""
     forced = os.environ.get(WIDGET_ENV, "").strip().lower()

@@ -177,3 +177,22 @@ def test_show_again_adds_a_view_of_the_same_widget(shown, monkeypatch):
     presenter.show_again()
     assert ids == [True, "d-1"]
     assert shown[1].bundles[0][WIDGET_MIME] == shown[0].bundles[0][WIDGET_MIME]
+
+
+def test_without_ipywidgets_the_html_display_says_how_to_get_the_widget(monkeypatch):
+    import importlib.util
+
+    from jupyterlite_auth.display import waiting_bundle
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(widget_module, "_wanted", lambda: True)  # our view is installed
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "ipywidgets" else real_find_spec(name, *a)
+    )
+    assert widget_module.missing_ipywidgets() is True
+    bundle = waiting_bundle(authorization(), "", "", widget_module.MISSING_IPYWIDGETS)
+    assert bundle["text/plain"].endswith("install ipywidgets where this kernel runs: pip install ipywidgets")
+    assert '<div class="jla-hint"' in bundle["text/html"]
+    monkeypatch.setattr(widget_module, "_wanted", lambda: False)  # no view: HTML is all there is
+    assert widget_module.missing_ipywidgets() is False
+    assert "jla-hint" not in waiting_bundle(authorization(), "", "")["text/html"]
