@@ -165,6 +165,28 @@ const EMPTY: IViewState = Object.freeze({
   message: ''
 }) as IViewState;
 
+/**
+ * Whether the view should open the sign-in page itself now: the kernel asked (its machine has no
+ * browser), the sign-in still waits, no view of this page has tried for this sign-in yet (views
+ * are re-rendered, and a second tab per sign-in is never wanted), and the browser still allows a
+ * new tab (the user's key press is recent; without it the Open button is the way).
+ */
+export function shouldOpenForKernel(
+  pageOpen: unknown,
+  model: ISignInModelState,
+  triedBefore: boolean,
+  activationActive: boolean
+): boolean {
+  return (
+    pageOpen === true &&
+    LIVE_STATES.has(model.state) &&
+    !!model.flow &&
+    !!(model.open_url || model.verification_uri) &&
+    !triedBefore &&
+    activationActive
+  );
+}
+
 /** Read the model's fields defensively: a kernel may be older or newer than this page. */
 export function readModel(get: (key: string) => unknown): ISignInModelState {
   const text = (key: string): string => {

@@ -15,7 +15,7 @@ import type { ObjectHash } from 'backbone';
 
 import type { IOpenResult } from './broker';
 import type { ILocalState, IViewState } from './signin-state';
-import { INITIAL_LOCAL, describe, readModel } from './signin-state';
+import { INITIAL_LOCAL, describe, readModel, shouldOpenForKernel } from './signin-state';
 
 export const MODULE_NAME = 'jupyterlite-auth';
 /** Keep equal to package.json's version (a unit test checks). */
@@ -63,7 +63,8 @@ export function signInWidgetExports(deps: ISignInDeps): {
         note: '',
         status: '',
         message: '',
-        flow: ''
+        flow: '',
+        page_open: false
       };
     }
 
@@ -75,6 +76,9 @@ export function signInWidgetExports(deps: ISignInDeps): {
     static view_module_version = MODULE_VERSION;
   }
 
+  /** Sign-ins whose page a view of this page already tried to open for the kernel. */
+  const triedFlows = new Set<string>();
+
   class SignInView extends DOMWidgetView {
     render(): void {
       this.el.classList.add('jla-widget');
@@ -83,10 +87,26 @@ export function signInWidgetExports(deps: ISignInDeps): {
       this._parts.open.addEventListener('click', () => this._open());
       this._parts.cancel.addEventListener('click', () => this._cancel());
       this.listenTo(this.model, 'change', () => this._draw());
+      this.listenTo(this.model, 'change:page_open', () => this._openForKernel());
       this._kernel = kernelOf(this.model);
       this._kernel?.statusChanged?.connect(this._onKernelStatus, this);
       this._timer = window.setInterval(() => this._draw(), 1000);
       this._draw();
+      this._openForKernel();
+    }
+
+    /** A kernel without a browser on its machine asks the page to open the sign-in page. */
+    private _openForKernel(): void {
+      const model = readModel(key => this.model.get(key));
+      const tried = triedFlows.has(model.flow);
+      if (!shouldOpenForKernel(this.model.get('page_open'), model, tried, activationActive())) {
+        return;
+      }
+      triedFlows.add(model.flow);
+      if (deps.open(model.open_url || model.verification_uri, model.flow).opened) {
+        this._local = { ...this._local, openedHere: true, openProblem: '' };
+        this._draw();
+      } // else: the Open button stays the next step, as the kernel's state says
     }
 
     remove(): this {
@@ -164,6 +184,12 @@ export function signInWidgetExports(deps: ISignInDeps): {
   }
 
   return { SignInModel, SignInView };
+}
+
+/** Whether the browser would still allow a new tab (where it can tell; else let it decide). */
+function activationActive(): boolean {
+  const activation = (navigator as unknown as { userActivation?: { isActive?: unknown } }).userActivation;
+  return typeof activation?.isActive === 'boolean' ? activation.isActive : true;
 }
 
 function kernelOf(model: DOMWidgetModel): IKernelLike | null {

@@ -8,6 +8,10 @@ import sys
 
 from .transports import in_pyodide
 
+#: The reason when the kernel's machine has no desktop browser (a remote server, a container):
+#: the widget's view then opens the page in the user's browser instead.
+NO_DESKTOP = "no browser on this machine"
+
 
 async def open_sign_in_page(url: str, flow: str) -> tuple[bool, str]:
     """Returns (opened, reason); reason is "blocked" when a popup blocker stopped the tab.
@@ -24,7 +28,7 @@ def _open_with_webbrowser(url: str) -> tuple[bool, str]:
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("BROWSER")
     ):
         # No desktop: webbrowser would fall back to a text browser that takes over the terminal.
-        return False, "no browser on this machine"
+        return False, NO_DESKTOP
     import webbrowser
 
     try:

@@ -129,7 +129,7 @@ def _widget_class():
     if _SignInWidget is not None:
         return _SignInWidget
     import ipywidgets
-    from traitlets import Float, Unicode
+    from traitlets import Bool, Float, Unicode
 
     version = f"^{__version__}"
 
@@ -159,6 +159,9 @@ def _widget_class():
         message = Unicode("").tag(sync=True)
         #: Names this sign-in in the view's Cancel message; not a secret.
         flow = Unicode("").tag(sync=True)
+        #: The kernel's machine has no browser (a remote server): the view opens the page in the
+        #: user's browser, while the Shift+Enter still allows a new tab, once per sign-in.
+        page_open = Bool(False).tag(sync=True)
 
     _SignInWidget = SignInWidget
     return SignInWidget
@@ -215,10 +218,17 @@ class WidgetPresenter:
             self._on_cancel(self._widget.flow)
 
     def opened(self, opened: bool, reason: str) -> None:
+        from .browser_open import NO_DESKTOP
+
         self._note = open_note(opened, reason)
         if self._widget is not None:
             with self._widget.hold_sync():
-                self._widget.note = self._note
+                if reason == NO_DESKTOP:
+                    # Not the kernel's machine but the user's browser, which the view is in.
+                    self._widget.note = "Open the sign-in page to sign in."
+                    self._widget.page_open = True
+                else:
+                    self._widget.note = self._note
                 if not opened:
                     self._widget.state = "popup-blocked"
 

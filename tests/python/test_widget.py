@@ -196,3 +196,19 @@ def test_without_ipywidgets_the_html_display_says_how_to_get_the_widget(monkeypa
     monkeypatch.setattr(widget_module, "_wanted", lambda: False)  # no view: HTML is all there is
     assert widget_module.missing_ipywidgets() is False
     assert "jla-hint" not in waiting_bundle(authorization(), "", "")["text/html"]
+
+
+def test_a_kernel_without_a_browser_asks_the_view_to_open_the_page(shown):
+    from jupyterlite_auth.browser_open import NO_DESKTOP
+
+    presenter = WidgetPresenter()
+    presenter.waiting(authorization(), "f" * 16)
+    assert presenter._widget.page_open is False
+    presenter.opened(False, NO_DESKTOP)
+    widget = presenter._widget
+    assert widget.page_open is True and widget.state == "popup-blocked"
+    assert widget.note == "Open the sign-in page to sign in."  # not the server's lack of a browser
+    other = WidgetPresenter()
+    other.waiting(authorization(), "e" * 16)
+    other.opened(False, "blocked")
+    assert other._widget.page_open is False

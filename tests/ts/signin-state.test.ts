@@ -9,6 +9,7 @@ import {
   describe,
   formatRemaining,
   readModel,
+  shouldOpenForKernel,
   spelledOut
 } from '../../src/signin-state';
 
@@ -122,6 +123,19 @@ suite('sign-in widget state', () => {
 
   it('spells the code for screen readers', () => {
     assert.equal(spelledOut('AB CD'), 'User code A B C D');
+  });
+
+  it('opens the page for a kernel without a browser only once, while waiting and allowed', () => {
+    const waiting = model({ flow: '0123456789abcdef' });
+    assert.equal(shouldOpenForKernel(true, waiting, false, true), true);
+    assert.equal(shouldOpenForKernel(true, model({ flow: 'f1f1f1f1f1f1f1f1', state: 'popup-blocked' }), false, true), true);
+    assert.equal(shouldOpenForKernel(false, waiting, false, true), false, 'the kernel did not ask');
+    assert.equal(shouldOpenForKernel('true', waiting, false, true), false, 'only a real true');
+    assert.equal(shouldOpenForKernel(true, waiting, true, true), false, 'a re-render or a second view');
+    assert.equal(shouldOpenForKernel(true, waiting, false, false), false, 'no user activation left');
+    assert.equal(shouldOpenForKernel(true, model({ flow: 'a'.repeat(16), state: 'signed-in' }), false, true), false);
+    assert.equal(shouldOpenForKernel(true, model({ flow: '' }), false, true), false);
+    assert.equal(shouldOpenForKernel(true, model({ flow: 'a'.repeat(16), open_url: '', verification_uri: '' }), false, true), false);
   });
 
   it('reads a model defensively', () => {

@@ -2,7 +2,8 @@
  * JupyterLab (not Lite) with a CPython kernel: the labextension installed by the wheel draws the
  * sign-in widget, the kernel opens the sign-in page with `webbrowser` (its $BROWSER here records
  * the URL, as this machine has no desktop), and Cancel interrupts the kernel, the only message
- * that reaches a running cell there.
+ * that reaches a running cell there. Where the kernel's machine has no browser at all (a remote
+ * server), the widget opens the page in the user's browser instead.
  *
  * Run by `make test-jupyterlab` (scripts/with-jupyterlab.sh sets JUPYTERLAB_URL and BROWSER_LOG);
  * skipped elsewhere.
@@ -76,6 +77,33 @@ test('CPython kernel: the widget shows, webbrowser opens the page, confirming si
   await expect(cell.locator('.jla-widget')).toHaveCount(0);
   await runCell(page, 1);
   expect(await outputText(cellByIndex(page, 1))).toContain('token set: True');
+});
+
+test('CPython kernel on a machine without a browser: the widget opens the page in the user\'s browser', async ({ page, context, platformURL }) => {
+  // as on a remote server: no $BROWSER, no display, so webbrowser cannot open anything there
+  const noBrowser = 'import os\nos.environ.pop("BROWSER", None)\n' + SIGN_IN;
+  await notebook(page, 'cpython-remote.ipynb', [noBrowser], platformURL);
+  const before = openedUrls().length;
+  const tab = context.waitForEvent('page', { timeout: 30_000 });
+  await runCell(page, 0, { key: 'Shift+Enter', noWait: true });
+  const widget = cellByIndex(page, 0).locator('.jla-widget');
+  await expect(widget.locator('.jla-code')).toHaveText(CODE, { timeout: 60_000 });
+  const code = (await widget.locator('.jla-code').textContent())!;
+  const opened = await tab;
+  await opened.waitForLoadState();
+  expect(opened.url()).toContain(`${platformURL}oidc/device`);
+  await expect(widget.locator('.jla-note')).toHaveText('The sign-in page is open in another tab.');
+  expect(openedUrls().length).toBe(before); // not webbrowser: the page did it
+  // one tab per sign-in: Open focuses it, and no other view opens another
+  await widget.getByRole('button', { name: 'Open sign-in page' }).click();
+  await page.waitForTimeout(1_000);
+  expect(context.pages().length).toBe(2);
+  await confirmAsDevUser(opened);
+  const cell = cellByIndex(page, 0);
+  await expect(cell.locator('.jp-InputArea-prompt')).toHaveText(/\[\d+\]/, { timeout: 60_000 });
+  const text = await outputText(cell);
+  expect(text).toMatch(/Signed in as Dev User until \d\d:\d\d/);
+  expect(text).not.toContain(code);
 });
 
 test('CPython kernel: Cancel interrupts the waiting sign-in', async ({ page, platformURL }) => {
