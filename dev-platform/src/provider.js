@@ -34,6 +34,11 @@ function codeProblem(err, out) {
     case 'AlreadyUsedError':
       return 'That code was already used. Start the sign-in again in your notebook.';
     default:
+      if (out?.error_description === 'xsrf token invalid') {
+        // One form token per browser session: a newer sign-in tab replaced this one's.
+        return 'This sign-in page is out of date: another one was opened in this browser since. '
+          + 'Enter the code shown in your notebook now (or use the newest sign-in tab).';
+      }
       return `The request could not be completed: ${out?.error_description ?? out?.error ?? 'unknown error'}.`;
   }
 }

@@ -260,3 +260,49 @@ describe('defaults', () => {
     }
   });
 });
+
+describe('two sign-in tabs in one browser', () => {
+  let p;
+  before(async () => { p = await platform({ POLL_INTERVAL: 0 }); });
+  after(() => p.close());
+
+  // One browser (one cookie jar), two tabs: a page whose form token went stale says so plainly,
+  // and its fresh form, with the code filled in, still works.
+  test('the older tab says it is out of date and its new form goes on', async () => {
+    const jar = new CookieJar();
+    const get = async (url, init = {}) => {
+      const headers = { Accept: 'text/html', ...(init.headers ?? {}) };
+      const cookie = jar.header(url);
+      if (cookie) headers.Cookie = cookie;
+      const response = await fetch(url, { ...init, headers, redirect: 'manual' });
+      jar.store(url, response.headers.getSetCookie());
+      if (response.status >= 300 && response.status < 400) {
+        return get(new URL(response.headers.get('location'), url).href);
+      }
+      return { url, html: await response.text() };
+    };
+    const post = (page, form, values, label) => get(new URL(form.action || page.url, page.url).href, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: formData(form, values, label).toString(),
+    });
+    const open = async (auth) => {
+      const first = await get(auth.verification_uri_complete);
+      return post(first, findForm(first.html), {});  // the page that submits itself
+    };
+    const older = await open(await deviceAuthorization(p));
+    const current = await deviceAuthorization(p);  // the cell was run again
+    const newer = await open(current);
+    assert.equal(pageName(older.html), 'confirm');
+    assert.equal(pageName(newer.html), 'confirm');
+
+    const stale = await post(older, findForm(older.html, 'CONFIRM'), {}, 'CONFIRM');
+    assert.equal(pageName(stale.html), 'code-input');
+    assert.match(stale.html, /This sign-in page is out of date: another one was opened in this browser since\./);
+    assert.doesNotMatch(stale.html, /xsrf token invalid/);
+    // typing the notebook's code into the fresh form gets to the confirmation again
+    const again = await post(stale, findForm(stale.html, 'Continue'), { user_code: current.user_code }, 'Continue');
+    assert.equal(pageName(again.html), 'confirm');
+    assert.match(again.html, new RegExp(current.user_code));
+  });
+});
