@@ -258,7 +258,10 @@ class WidgetPresenter:
         if self._handle is not None:
             self._handle.update(outcome_bundle(kind, message), raw=True)
         if widget is not None:
+            layout = getattr(widget, "layout", None)
             widget.close()
+            if layout is not None:
+                layout.close()  # its own model: left open, saved widget state would keep it
 
 
 def _cancel_current(flow: str) -> None:

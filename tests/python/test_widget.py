@@ -93,6 +93,7 @@ def test_signed_in_replaces_the_widget_by_the_outcome_and_forgets_the_code(shown
     assert shown[0].metadata[-1] == {}  # the outcome is not a live code
     assert widget.state == "signed-in" and widget.user_code == "" and widget.open_url == ""
     assert widget.comm is None  # closed: no widget state left to save
+    assert widget.layout.comm is None  # nor its layout's
 
 
 @pytest.mark.parametrize(

@@ -141,6 +141,7 @@ test.describe('against a provider with other settings', () => {
     expect(file).toContain('Signed in as Dev User');
     expect(file).not.toContain(code);
     expect(file).not.toContain('SignInModel'); // the widget was closed: no state of it is saved
+    expect(file).not.toContain('LayoutModel'); // nor its layout
     expect(saved.metadata.widgets, 'widget state was saved (saveState on)').toBeTruthy();
   });
 
