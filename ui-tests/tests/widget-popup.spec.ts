@@ -58,7 +58,7 @@ test('Shift+Enter opens the sign-in tab by itself, within the key press', async 
   const widget = cellByIndex(page, 0).locator('.jla-widget');
   await expect(widget.locator('.jla-note')).toHaveText('The sign-in page opened in a new tab.', { timeout: 60_000 });
   await expect(widget.locator('.jla-open')).not.toHaveClass(/jla-primary/);
-  await opened.close();
+  // the tab is left open: page.close() on a popup can hang Playwright (see widget.spec.ts)
   await finishWith(page);
 });
 
