@@ -45,6 +45,16 @@ async function notebook(page: Page, name: string, cells: string[], platformURL: 
   await waitForKernelIdle(page, { path: name });
 }
 
+/** The first cell's output once its run ended with a sign-in (no code left in it). */
+async function signedIn(page: Page, code: string): Promise<void> {
+  const cell = cellByIndex(page, 0);
+  await expect(cell.locator('.jp-InputArea-prompt')).toHaveText(/\[\d+\]/, { timeout: 60_000 });
+  const text = await outputText(cell);
+  expect(text).toMatch(/Signed in as Dev User until \d\d:\d\d/);
+  expect(text).not.toContain(code);
+  await expect(cell.locator('.jla-widget')).toHaveCount(0);
+}
+
 function openedUrls(): string[] {
   const log = process.env.BROWSER_LOG!;
   return fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
@@ -68,13 +78,7 @@ test('CPython kernel: the widget shows, webbrowser opens the page, confirming si
   const tab = await context.newPage();
   await tab.goto(url);
   await confirmAsDevUser(tab);
-
-  const cell = cellByIndex(page, 0);
-  await expect(cell.locator('.jp-InputArea-prompt')).toHaveText(/\[\d+\]/, { timeout: 60_000 });
-  const text = await outputText(cell);
-  expect(text).toMatch(/Signed in as Dev User until \d\d:\d\d/);
-  expect(text).not.toContain(code);
-  await expect(cell.locator('.jla-widget')).toHaveCount(0);
+  await signedIn(page, code);
   await runCell(page, 1);
   expect(await outputText(cellByIndex(page, 1))).toContain('token set: True');
 });
@@ -99,11 +103,7 @@ test('CPython kernel on a machine without a browser: the widget opens the page i
   await page.waitForTimeout(1_000);
   expect(context.pages().length).toBe(2);
   await confirmAsDevUser(opened);
-  const cell = cellByIndex(page, 0);
-  await expect(cell.locator('.jp-InputArea-prompt')).toHaveText(/\[\d+\]/, { timeout: 60_000 });
-  const text = await outputText(cell);
-  expect(text).toMatch(/Signed in as Dev User until \d\d:\d\d/);
-  expect(text).not.toContain(code);
+  await signedIn(page, code);
 });
 
 test('CPython kernel: Cancel interrupts the waiting sign-in', async ({ page, platformURL }) => {

@@ -46,6 +46,15 @@ async function signInCell(page: Page, issuer: string | null, name: string): Prom
   return cell;
 }
 
+/** Save the open notebook and read the file back as the server has it. */
+async function savedNotebook(page: Page, path: string): Promise<any> {
+  await page.evaluate(() => (window as any).jupyterapp.commands.execute('docmanager:save'));
+  return page.evaluate(
+    async (file) => (await (window as any).jupyterapp.serviceManager.contents.get(file, { content: true })).content,
+    path,
+  );
+}
+
 async function finished(cell: Locator): Promise<string> {
   await expect(cell.locator('.jp-InputArea-prompt')).toHaveText(/\[\d+\]/, { timeout: 60_000 });
   return outputText(cell);
@@ -133,11 +142,7 @@ test.describe('against a provider with other settings', () => {
     await expect(cell.locator('.jla-widget')).toHaveCount(0);
     expect(newestDevice(await platform.stats()).replies.slow_down).toBe(1);
 
-    await page.evaluate(() => (window as any).jupyterapp.commands.execute('docmanager:save'));
-    const saved = await page.evaluate(
-      async (path) => (await (window as any).jupyterapp.serviceManager.contents.get(path, { content: true })).content,
-      'ui-tests/widget-slowed.ipynb',
-    );
+    const saved = await savedNotebook(page, 'ui-tests/widget-slowed.ipynb');
     const file = JSON.stringify(saved);
     expect(file).toContain('Signed in as Dev User');
     expect(file).not.toContain(code);
@@ -220,12 +225,7 @@ test('a kernel restart while waiting takes the code off the page and out of the 
   await expect(cell.locator('.jla-widget')).toHaveCount(0);
   expect(await outputText(cell)).not.toMatch(CODE);
 
-  await page.evaluate(() => (window as any).jupyterapp.commands.execute('docmanager:save'));
-  const saved = await page.evaluate(
-    async (path) => (await (window as any).jupyterapp.serviceManager.contents.get(path, { content: true })).content,
-    'ui-tests/widget-restart.ipynb',
-  );
-  const file = JSON.stringify(saved);
+  const file = JSON.stringify(await savedNotebook(page, 'ui-tests/widget-restart.ipynb'));
   expect(file).toContain('Sign-in stopped');
   expect(file).not.toContain(code);
   expect(file).not.toContain('widget-view'); // no widget that would say "Loading widget..." when reopened
