@@ -16,7 +16,7 @@ VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' py/jupyterlite_auth/_
 WHEEL := dist/jupyterlite_auth-$(VERSION)-py3-none-any.whl
 SITE := lite/_output
 # Your own host pages, trusted by the reference site next to the dev platform's /host, e.g.
-# make demo EXTRA_HOST_ORIGINS="http://localhost:9000 https://my-host.example"
+# make demo EXTRA_HOST_ORIGINS="http://127.0.0.1:9300 https://my-host.example"
 EXTRA_HOST_ORIGINS ?=
 SITE_STAMP := $(SITE)/.built
 # What the site was built for; rewritten (and so rebuilding the site) only when it changes.

@@ -136,7 +136,8 @@ function describe(value: unknown): string {
 
 /**
  * The page's own settings for platform mode (docs/kernel-page-protocol.md,
- * "Platform mode"). They are read by the page only, never sent to kernels.
+ * "Platform mode"). The origins stay on the page; kernels get the two timeouts
+ * (`kernelSettings`).
  */
 export interface IHostSettings {
   /** Exact origins of pages allowed to embed the site as its host; [] = none. */

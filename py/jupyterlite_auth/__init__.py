@@ -16,11 +16,13 @@ from .errors import (
     InvalidClient,
     InvalidGrant,
     InvalidResponse,
+    InvalidScope,
     NotSignedIn,
     ProviderError,
     SignInCancelled,
     SignInTimeout,
     TransportError,
+    UnauthorizedClient,
 )
 from .brokered_fetch import BrokeredResponse, brokered_fetch
 from .host import HostDataUnusable, HostError, send_to_host
@@ -102,9 +104,11 @@ __all__ = [
     "InvalidClient",
     "InvalidGrant",
     "InvalidResponse",
+    "InvalidScope",
     "NotSignedIn",
     "ProviderError",
     "SignInCancelled",
     "SignInTimeout",
     "TransportError",
+    "UnauthorizedClient",
 ]

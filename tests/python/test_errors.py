@@ -54,3 +54,19 @@ def test_unreachable_messages_tell_a_dead_server_from_a_refusal():
     assert "does not answer: it is down, or unreachable from this browser" in dead and "CORS" not in dead
     unknown = unreachable_message(discovery, site, "Failed to fetch")
     assert "Either the server at https://id.example.org is down or unreachable, or it does not allow" in unknown
+
+
+def test_every_error_a_user_can_see_is_importable_from_the_package():
+    import inspect
+
+    import jupyterlite_auth
+    from jupyterlite_auth import host
+
+    raised = [
+        cls
+        for module in (errors, host)
+        for _, cls in inspect.getmembers(module, inspect.isclass)
+        if issubclass(cls, errors.AuthError) and cls.__module__ == module.__name__
+    ]
+    missing = [cls.__name__ for cls in raised if cls.__name__ not in jupyterlite_auth.__all__]
+    assert missing == []
