@@ -82,9 +82,9 @@ build: $(WHEEL)
 
 # build_site.py rebuilds from scratch (jupyterlite keeps task state that can skip config merges)
 # and fails if the site refers to anything outside loopback.
+SITE_OPTIONS_LINE := platform=http://$(HOST):$(PLATFORM_PORT) extra-host-origins=$(strip $(EXTRA_HOST_ORIGINS))
 $(SITE_OPTIONS): FORCE
-	@echo 'platform=http://$(HOST):$(PLATFORM_PORT) extra-host-origins=$(strip $(EXTRA_HOST_ORIGINS))' \
-	  | cmp -s - $@ || echo 'platform=http://$(HOST):$(PLATFORM_PORT) extra-host-origins=$(strip $(EXTRA_HOST_ORIGINS))' > $@
+	@echo '$(SITE_OPTIONS_LINE)' | cmp -s - $@ || echo '$(SITE_OPTIONS_LINE)' > $@
 
 FORCE:
 

@@ -29,6 +29,7 @@ import { newChannelName, PageChannel } from './channel';
 import { FetchBroker } from './fetch-broker';
 import type { IWindowLike } from './host-bridge';
 import { HostBridge } from './host-bridge';
+import { KERNEL_GONE } from './signin-state';
 import { MODULE_NAME, MODULE_VERSION, signInWidgetExports } from './signin-widget';
 import type { IOutputListLike } from './stale-signin';
 import { endStaleSignIns } from './stale-signin';
@@ -189,9 +190,6 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
   }
 };
-
-/** Kernel statuses after which a sign-in in progress is over. */
-const KERNEL_GONE = new Set(['restarting', 'autorestarting', 'dead']);
 
 interface INotebookPanelLike {
   sessionContext: { statusChanged: { connect(slot: (sender: unknown, status: string) => void): boolean } };

@@ -64,6 +64,9 @@ export interface IViewState {
 
 const LIVE_STATES = new Set(['waiting', 'popup-blocked', 'slowed']);
 
+/** Kernel statuses after which nothing the old kernel was doing goes on (a sign-in included). */
+export const KERNEL_GONE: ReadonlySet<string> = new Set(['restarting', 'autorestarting', 'dead']);
+
 const FINAL: Record<string, { title: string; tone: Tone }> = {
   'signed-in': { title: 'Signed in', tone: 'success' },
   denied: { title: 'Sign-in denied', tone: 'error' },

@@ -15,7 +15,7 @@ import type { ObjectHash } from 'backbone';
 
 import type { IOpenResult } from './broker';
 import type { ILocalState, IViewState } from './signin-state';
-import { INITIAL_LOCAL, describe, readModel, shouldOpenForKernel } from './signin-state';
+import { INITIAL_LOCAL, KERNEL_GONE, describe, readModel, shouldOpenForKernel } from './signin-state';
 
 export const MODULE_NAME = 'jupyterlite-auth';
 /** Keep equal to package.json's version (a unit test checks). */
@@ -36,9 +36,6 @@ interface IKernelLike {
     disconnect(slot: (sender: unknown, status: string) => void, thisArg?: unknown): boolean;
   };
 }
-
-/** Kernel statuses after which nothing the old kernel was doing goes on. */
-const GONE = new Set(['restarting', 'autorestarting', 'dead']);
 
 /** The model class and the view class, bound to the page's broker and channels. */
 export function signInWidgetExports(deps: ISignInDeps): {
@@ -117,7 +114,7 @@ export function signInWidgetExports(deps: ISignInDeps): {
 
     /** A restart ends the sign-in with the kernel, but the widget manager keeps this view. */
     private _onKernelStatus(_sender: unknown, status: string): void {
-      if (GONE.has(status) && !this._local.kernelGone) {
+      if (KERNEL_GONE.has(status) && !this._local.kernelGone) {
         this._local = { ...this._local, kernelGone: true };
         this._draw();
       }

@@ -224,15 +224,10 @@ class TerminalPresenter:
 
 def default_presenter() -> Presenter:
     """The widget where our view is present, HTML elsewhere in a notebook, plain text outside one."""
-    try:
-        from IPython import get_ipython
+    from . import errors, widget
 
-        shell = get_ipython()
-    except ImportError:
-        shell = None
-    if shell is None or getattr(shell, "kernel", None) is None:
+    if not errors.in_notebook():
         return TerminalPresenter()
-    from . import widget
 
     if widget.view_available():
         try:

@@ -346,22 +346,22 @@ class Session:
         self._clear()
         if tokens is None:
             return SignedOut(None, False)
-        revoked = metadata is not None and config is not None and bool(metadata.revocation_endpoint)
-        if metadata is not None and config is not None and metadata.revocation_endpoint:
-            for value, hint in ((tokens.refresh_token, "refresh_token"), (tokens.access_token, "access_token")):
-                if not value:
-                    continue
-                try:
-                    reply = await self.transport.send(
-                        form_request(
-                            metadata.revocation_endpoint,
-                            {"token": value, "token_type_hint": hint, "client_id": config.client_id},
-                            purpose="revocation",
-                        )
+        endpoint = metadata.revocation_endpoint if metadata is not None and config is not None else ""
+        revoked = bool(endpoint)  # until a revocation fails
+        for value, hint in ((tokens.refresh_token, "refresh_token"), (tokens.access_token, "access_token")):
+            if not (value and endpoint and config is not None):
+                continue
+            try:
+                reply = await self.transport.send(
+                    form_request(
+                        endpoint,
+                        {"token": value, "token_type_hint": hint, "client_id": config.client_id},
+                        purpose="revocation",
                     )
-                    revoked = revoked and reply.ok
-                except AuthError:
-                    revoked = False  # forgotten locally either way; the token expires on its own
+                )
+                revoked = revoked and reply.ok
+            except AuthError:
+                revoked = False  # forgotten locally either way; the token expires on its own
         return SignedOut(self.user or "the user", revoked, None if revoked else tokens.expires_wall)
 
     # -- internals ----------------------------------------------------------------------------
@@ -593,8 +593,9 @@ class Session:
             # The same sign-in while its refresh-token line goes on (a refresh rotates the
             # TokenSet but keeps the sign-in); a logout or a new sign-in ends it.
             current = self.tokens
-            same = current is not None and self._sign_in_serial == serial
-            return same, (current.expires_wall if same and current is not None else None)
+            if current is None or self._sign_in_serial != serial:
+                return False, None
+            return True, current.expires_wall
 
         return SignedIn(
             self.user,
