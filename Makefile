@@ -141,8 +141,20 @@ test-any-site: any-site dev-platform/node_modules/.installed ui-tests/node_modul
 	  SITE_DIR=$(CURDIR)/$(ANY_SITE)/site/_output scripts/with-dev-platform.sh \
 	  npm test --prefix ui-tests -- --output=test-results/any-site --reporter=list tests/any-site.spec.ts
 
+# A second kernel for JupyterLab, ipykernel 6 (requirements/ipykernel6.in says why), with the wheel.
+KERNEL6 := .venv-ipykernel6
+$(KERNEL6)/.installed: requirements/ipykernel6.txt
+	rm -rf $(KERNEL6) && $(PYTHON) -m venv $(KERNEL6)
+	$(KERNEL6)/bin/python -m pip install --quiet --requirement requirements/ipykernel6.txt
+	touch $@
+
+$(KERNEL6)/.wheel: $(KERNEL6)/.installed $(WHEEL)
+	$(KERNEL6)/bin/python -m pip install --quiet --no-deps --force-reinstall $(WHEEL)
+	touch $@
+
 # ui-tests/tests/jupyterlab.spec.ts: JupyterLab with CPython kernels and the installed wheel
-test-jupyterlab: build dev-platform/node_modules/.installed ui-tests/node_modules/.installed chromium
+test-jupyterlab: build $(KERNEL6)/.wheel dev-platform/node_modules/.installed ui-tests/node_modules/.installed chromium
+	KERNEL6_PYTHON=$(CURDIR)/$(KERNEL6)/bin/python \
 	PLATFORM_PORT=$(JUPYTERLAB_PLATFORM_PORT) SITE_PORT=0 JUPYTERLAB_PORT=$(JUPYTERLAB_PORT) \
 	  scripts/with-dev-platform.sh scripts/with-jupyterlab.sh \
 	  npm test --prefix ui-tests -- --output=test-results/jupyterlab --reporter=list tests/jupyterlab.spec.ts
@@ -160,4 +172,4 @@ bench: site dev-platform/node_modules/.installed ui-tests/node_modules/.installe
 
 clean:
 	rm -rf $(VENV) node_modules dev-platform/node_modules lite/node_modules ui-tests/node_modules \
-	  lib labextension dist $(SITE) $(SITE_OPTIONS) lite/static/pyodide $(ANY_SITE) .venv-bench bench/_output
+	  lib labextension dist $(SITE) $(SITE_OPTIONS) lite/static/pyodide $(ANY_SITE) .venv-bench $(KERNEL6) bench/_output

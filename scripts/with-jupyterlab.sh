@@ -15,6 +15,12 @@ printf '%s\n' "$1" >>"$BROWSER_LOG"
 SH
 chmod +x "$work/record-url"
 export BROWSER_LOG="$work/opened-urls.txt" BROWSER="$work/record-url %s"
+# A second kernel, "python3-ipykernel6", when KERNEL6_PYTHON names a Python that has ipykernel 6.
+if [ -n "${KERNEL6_PYTHON:-}" ]; then
+  "$KERNEL6_PYTHON" -m ipykernel install --prefix "$work/jupyter" --name python3-ipykernel6 \
+    --display-name "Python 3 (ipykernel 6)" >/dev/null || exit 1
+  export JUPYTER_PATH="$work/jupyter/share/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"
+fi
 unset DISPLAY WAYLAND_DISPLAY
 "$here/.venv/bin/jupyter" lab --no-browser --ip=127.0.0.1 --port="$port" --port-retries=0 \
   --allow-root --IdentityProvider.token='' --ServerApp.root_dir="$work/notebooks" \

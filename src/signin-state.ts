@@ -64,6 +64,11 @@ export interface IViewState {
 
 const LIVE_STATES = new Set(['waiting', 'popup-blocked', 'slowed']);
 
+/** Whether the kernel still says this sign-in is waiting for the person. */
+export function isWaiting(model: ISignInModelState): boolean {
+  return LIVE_STATES.has(model.state);
+}
+
 /** Kernel statuses after which nothing the old kernel was doing goes on (a sign-in included). */
 export const KERNEL_GONE: ReadonlySet<string> = new Set(['restarting', 'autorestarting', 'dead']);
 

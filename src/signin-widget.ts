@@ -2,20 +2,22 @@
  * The sign-in widget's model and view (py/jupyterlite_auth/widget.py holds
  * the kernel side). The kernel drives the state; this view draws it.
  *
- * A widget message from the view reaches a *running* cell only after the cell
- * ends (JupyterLite and ipykernel both queue it), so the buttons act here:
- * Copy and Open need nothing from the kernel, and Cancel goes on the page's
- * side channel (JupyterLite) or interrupts the kernel (others). The widget
- * message `{event: "cancel"}` is sent too, for a sign-in awaited in the
- * background, which the kernel can hear at once.
+ * JupyterLite (and ipykernel 6) deliver a widget message to a *running*
+ * cell only after the cell ends, so the buttons act here: Copy and Open need
+ * nothing from the kernel, and Cancel goes on the page's side channel
+ * (JupyterLite). Elsewhere the widget message `{event: "cancel"}` stops the
+ * sign-in when the kernel hears it while the cell runs (ipykernel 7.4, or a
+ * sign-in awaited in the background), and the kernel is interrupted only when
+ * it does not (cancel-sign-in.ts).
  */
 
 import { DOMWidgetModel, DOMWidgetView } from '@jupyter-widgets/base';
 import type { ObjectHash } from 'backbone';
 
 import type { IOpenResult } from './broker';
+import { awaitHeardOrInterrupt } from './cancel-sign-in';
 import type { ILocalState, IViewState } from './signin-state';
-import { INITIAL_LOCAL, KERNEL_GONE, describe, readModel, shouldOpenForKernel } from './signin-state';
+import { INITIAL_LOCAL, KERNEL_GONE, describe, isWaiting, readModel, shouldOpenForKernel } from './signin-state';
 
 export const MODULE_NAME = 'jupyterlite-auth';
 /** Keep equal to package.json's version (a unit test checks). */
@@ -166,12 +168,16 @@ export function signInWidgetExports(deps: ISignInDeps): {
       this._draw();
       this.send({ event: 'cancel', flow: model.flow });
       const kernel = kernelOf(this.model);
-      if (kernel && !deps.cancelOnChannel(kernel.id, model.flow)) {
-        // No side channel (a CPython kernel): the interrupt is what reaches a running cell.
-        void kernel.interrupt().catch(error =>
-          console.warn('[jupyterlite-auth] could not interrupt the kernel:', error)
-        );
+      if (!kernel || deps.cancelOnChannel(kernel.id, model.flow)) {
+        return;
       }
+      // No side channel (a CPython kernel): the message may reach the running cell, or only an
+      // interrupt will (cancel-sign-in.ts says why not both at once).
+      void awaitHeardOrInterrupt({
+        heard: () => !this.model.comm_live || !isWaiting(readModel(key => this.model.get(key))),
+        interrupt: () => kernel.interrupt(),
+        sleep: ms => new Promise(resolve => window.setTimeout(resolve, ms))
+      }).catch(error => console.warn('[jupyterlite-auth] could not interrupt the kernel:', error));
     }
 
     private _kernel: IKernelLike | null = null;

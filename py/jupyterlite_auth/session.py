@@ -304,11 +304,15 @@ class Session:
         self._flow_waiters += 1
         try:
             return await asyncio.shield(flow)
-        except asyncio.CancelledError:
+        except asyncio.CancelledError as error:
             if self._cancelled_by_user is flow and flow.cancelled():
                 raise SignInCancelled() from None  # the user asked: one line, not a traceback
             if self._flow is flow and self._flow_waiters == 1 and not flow.done():
                 flow.cancel()
+                # ipykernel turns Kernel > Interrupt (and the widget's Cancel, where the kernel
+                # holds widget messages) into this cancellation. It stays a plain CancelledError,
+                # which asyncio.timeout() and wait_for() rely on, but IPython shows one line.
+                error._render_traceback_ = _cancelled_line
             raise
         finally:
             if self._flow is flow:
@@ -643,3 +647,8 @@ async def _default_opener(url: str, flow: str) -> tuple[bool, str]:
     from .browser_open import open_sign_in_page
 
     return await open_sign_in_page(url, flow)
+
+
+def _cancelled_line() -> list[str]:
+    """What IPython shows for a sign-in whose cell was interrupted, instead of a traceback."""
+    return [f"CancelledError: {SignInCancelled()}"]

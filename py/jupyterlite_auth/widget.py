@@ -1,9 +1,10 @@
-"""The sign-in widget: an ipywidget whose view is ours (src/widget/ in the labextension).
+"""The sign-in widget: an ipywidget whose view is ours (src/signin-widget.ts in the labextension).
 
 The kernel drives the widget's state; the view draws it, counts down to expiry, copies the code
-and opens the sign-in page itself. A click on Cancel cannot reach a running cell as a widget
-message (JupyterLite and ipykernel both hold it until the cell ends), so the view sends it on the
-page's side channel or interrupts the kernel; the widget message is only a late copy.
+and opens the sign-in page itself. Cancel is a widget message, which ipykernel 7.4 hands to the
+running cell at once; JupyterLite and ipykernel 6 hold it until the cell ends, so the view also
+sends it on the page's side channel (JupyterLite) or, when the kernel has not answered within
+a moment, interrupts the kernel (src/cancel-sign-in.ts).
 
 The display also carries escaped HTML and plain text for frontends without our view, and when
 sign-in ends it is replaced by the outcome alone and the widget is closed, so the saved notebook
@@ -213,7 +214,7 @@ class WidgetPresenter:
         return bundle
 
     def _on_message(self, _widget, content, _buffers) -> None:
-        # Reaches a running cell only after it ended (see module docstring); harmless then.
+        # At once in ipykernel 7.4; elsewhere after the cell ended, when it is harmless (no flow).
         if isinstance(content, dict) and content.get("event") == "cancel" and self._widget is not None:
             self._on_cancel(self._widget.flow)
 

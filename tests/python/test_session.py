@@ -225,6 +225,39 @@ def test_interrupting_the_only_waiter_cancels_polling(clock, transport):
     assert presenter.events[-1] == ("failed", "Call authenticate() again to sign in.", "cancelled")
 
 
+def test_an_interrupted_sign_in_stays_a_cancellation_that_ipython_shows_as_one_line(clock, transport):
+    """ipykernel's interrupt cancels the cell: asyncio must still see a CancelledError, the person one line."""
+    session, _ = waiting_forever(clock, transport)
+
+    async def interrupted():
+        task = asyncio.ensure_future(session.authenticate())
+        for _ in range(50):
+            await asyncio.sleep(0)
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError as error:
+            return error
+
+    error = asyncio.run(interrupted())
+    assert type(error) is asyncio.CancelledError
+    assert error._render_traceback_() == [
+        "CancelledError: Sign-in was cancelled. Call authenticate() again to sign in."
+    ]
+
+
+def test_a_timeout_around_a_waiting_sign_in_is_still_a_timeout(clock, transport):
+    session, presenter = waiting_forever(clock, transport)
+
+    async def with_timeout():
+        async with asyncio.timeout(0.01):  # real time, but only 10 ms: the flow never wakes
+            await session.authenticate()
+
+    with pytest.raises(TimeoutError):
+        asyncio.run(with_timeout())
+    assert presenter.events[-1][2] == "cancelled"
+
+
 def test_logout_revokes_and_forgets(clock, transport):
     script_flow(clock, transport)
     transport.script(REVOKE, json_reply(200, {}), json_reply(200, {}))
