@@ -15,7 +15,7 @@
  */
 
 /** How long the kernel has to show it heard the message before it is interrupted. */
-export const HEARD_WAIT_MS = 700;
+export const HEARD_WAIT_MS = 500;
 /** How often to look. */
 export const HEARD_POLL_MS = 50;
 

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from typing import Protocol
+
+#: Sleeps up to this long (the device flow's waits between polls) are taken in steps of
+#: `WAKE_STEP` in CPython; longer ones (the token keeper's) in one go.
+STEPPED_UP_TO = 60.0
+WAKE_STEP = 0.25
 
 
 class Clock(Protocol):
@@ -25,4 +31,12 @@ class SystemClock:
         return time.time()
 
     async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(max(0.0, seconds))
+        seconds = max(0.0, seconds)
+        if sys.platform == "emscripten" or seconds > STEPPED_UP_TO or seconds == 0:
+            await asyncio.sleep(seconds)
+            return
+        # A kernel interrupt is SIGINT, whose Python handler runs only when the main thread runs:
+        # caught by one of the kernel's other threads, it would wait out a whole 5 s sleep.
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            await asyncio.sleep(min(remaining, WAKE_STEP))

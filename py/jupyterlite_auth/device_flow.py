@@ -11,7 +11,7 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from .clock import Clock
-from .errors import InvalidResponse, SignInTimeout, TransportError
+from .errors import InvalidGrant, InvalidResponse, SignInTimeout, TransportError, again
 from .http import Transport, expect_json_object, form_request, json_object, oauth_error
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -177,5 +177,14 @@ async def poll_for_tokens(
             interval += SLOW_DOWN_STEP
             stats.slow_downs += 1
             report("slow_down", f"polling every {interval:.0f} s")
+        elif isinstance(error, InvalidGrant):
+            # While polling: the provider no longer knows this device code (it restarted, say).
+            raise InvalidGrant(
+                error.error,
+                error.description,
+                endpoint="token",
+                advice="The provider no longer knows this sign-in's code (it may have restarted). "
+                + again("for a new code"),
+            )
         else:
             raise error

@@ -67,14 +67,14 @@ class ProviderError(AuthError):
     def _advice(self) -> str:
         return self.advice
 
-    def __init__(self, error: str, description: str = "", *, endpoint: str = ""):
+    def __init__(self, error: str, description: str = "", *, endpoint: str = "", advice: str | None = None):
         self.error = error
         self.description = description
         self.endpoint = endpoint
         detail = f"{error} ({description})" if description else error
         where = f"'s {endpoint} endpoint" if endpoint else ""
         message = f"The sign-in provider{where} answered {detail}."
-        advice = self._advice()
+        advice = self._advice() if advice is None else advice
         if advice:
             message += " " + advice
         super().__init__(message)

@@ -144,6 +144,18 @@ def test_terminal_errors_stop_at_once_with_description(clock, transport, code, c
     assert len(transport.requests_to(TOKEN)) == 2
 
 
+def test_a_device_code_the_provider_forgot_says_to_get_a_new_code(clock, transport):
+    """invalid_grant while polling: the provider restarted, say; force=True is not the advice."""
+    transport.script(TOKEN, oauth_error("invalid_grant", "grant request is invalid"))
+    with pytest.raises(InvalidGrant) as caught:
+        poll(clock, transport)
+    assert str(caught.value) == (
+        "The sign-in provider's token endpoint answered invalid_grant (grant request is invalid)."
+        " The provider no longer knows this sign-in's code (it may have restarted)."
+        " Call authenticate() again for a new code."
+    )
+
+
 def test_unknown_error_stops_with_generic_provider_error(clock, transport):
     transport.script(TOKEN, oauth_error("server_policy", "nope"))
     with pytest.raises(ProviderError, match=r"server_policy \(nope\)"):

@@ -134,8 +134,10 @@ for (const { kernel, label, interrupts, error } of CANCEL_KERNELS) {
     const widget = cell.locator('.jla-widget');
     await expect(widget.locator('.jla-code')).toHaveText(CODE, { timeout: 60_000 });
     const code = (await widget.locator('.jla-code').textContent())!;
+    const clicked = Date.now();
     await widget.getByRole('button', { name: 'Cancel' }).click();
     await expect(cell.locator('.jp-InputArea-prompt')).toHaveText(/\[\d+\]/, { timeout: 30_000 });
+    console.log(`${label}: Cancel click -> cell ended: ${Date.now() - clicked} ms`);
     const text = await outputText(cell);
     expect(text).toContain('Sign-in cancelled.');
     expect(text).toContain(`${error}: Sign-in was cancelled. Run the cell again to sign in.`);
@@ -150,3 +152,20 @@ for (const { kernel, label, interrupts, error } of CANCEL_KERNELS) {
     expect(interruptRequests).toHaveLength(interrupts);
   });
 }
+
+test('CPython kernel: Kernel > Interrupt stops the waiting sign-in with one line', async ({ page, platformURL }) => {
+  await notebook(page, 'cpython-interrupt.ipynb', [SIGN_IN, 'print("kernel still alive")'], platformURL);
+  await runCell(page, 0, { key: 'Shift+Enter', noWait: true });
+  const cell = cellByIndex(page, 0);
+  await expect(cell.locator('.jla-widget .jla-code')).toHaveText(CODE, { timeout: 60_000 });
+  const interrupted = Date.now();
+  await page.evaluate(() => (window as any).jupyterapp.commands.execute('notebook:interrupt-kernel'));
+  await expect(cell.locator('.jp-InputArea-prompt')).toHaveText(/\[\d+\]/, { timeout: 30_000 });
+  // measured, not asserted: the poll wait sleeps in quarter seconds, so the signal is heard soon
+  console.log(`Kernel > Interrupt -> cell ended: ${Date.now() - interrupted} ms`);
+  const text = await outputText(cell);
+  expect(text).toContain('CancelledError: Sign-in was cancelled. Run the cell again to sign in.');
+  expect(text).not.toContain('Traceback');
+  await runCell(page, 1);
+  expect(await outputText(cellByIndex(page, 1))).toContain('kernel still alive');
+});
