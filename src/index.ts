@@ -31,6 +31,8 @@ import type { IWindowLike } from './host-bridge';
 import { HostBridge } from './host-bridge';
 import { KERNEL_GONE } from './signin-state';
 import { MODULE_NAME, MODULE_VERSION, signInWidgetExports } from './signin-widget';
+import type { IKeptOutputs } from './kept-signin';
+import { liveDisplays, settleKeptDisplays, widgetModelId } from './kept-signin';
 import type { IOutputListLike } from './stale-signin';
 import { endStaleSignIns } from './stale-signin';
 import type { IHostSettings, IKernelSettings } from './settings';
@@ -148,6 +150,22 @@ const plugin: JupyterFrontEndPlugin<void> = {
       bootstrapper.retain(models.map(model => model.id))
     );
 
+    // Displays a rerun kept on show (below), by widget model, until their sign-in ends.
+    const keptModels = new Set<string>();
+    const settleKept = (modelId: string, state: string, message: string): void => {
+      if (!keptModels.delete(modelId)) {
+        return;
+      }
+      notebooks?.forEach(panel => {
+        for (const cell of panel.content.model?.cells ?? []) {
+          const outputs = (cell as unknown as { outputs?: IKeptOutputs }).outputs;
+          if (cell.type === 'code' && outputs) {
+            settleKeptDisplays(outputs, modelId, state, message);
+          }
+        }
+      });
+    };
+
     // The sign-in widget's view, where the widget manager is present (the kernel
     // falls back to HTML without it: `features.widget` in `config`).
     if (widgets) {
@@ -163,22 +181,34 @@ const plugin: JupyterFrontEndPlugin<void> = {
             }
             channel.postCancelSignIn(flow);
             return true;
-          }
+          },
+          ended: settleKept
         })
       });
     }
 
     // Running a cell again while its sign-in waits: Jupyter clears the output (the code and the
-    // buttons go) and queues the run behind the waiting one. Start over instead: stop the waiting
-    // sign-in, so the new run shows a new code at once.
+    // buttons go) and queues the run behind the waiting one. In JupyterLite, start over: stop the
+    // waiting sign-in, so the new run shows a new code at once. Elsewhere keep the sign-in on
+    // show until it ends (kept-signin.ts says why).
     NotebookActions.executionScheduled.connect((_, { notebook, cell }) => {
       const live = cell.node.querySelector<HTMLElement>('.jla-widget[data-live="true"]');
       const flow = live?.dataset.flow;
       const panel = notebooks?.find(candidate => candidate.content === notebook);
       const kernel = panel?.sessionContext.session?.kernel;
-      if (flow && kernel) {
-        bootstrapper.startOf(kernel.id)?.postCancelSignIn(flow);
+      if (!flow || !kernel) {
+        return;
       }
+      const channel = bootstrapper.startOf(kernel.id);
+      if (channel) {
+        channel.postCancelSignIn(flow);
+        return;
+      }
+      const outputs = (cell.model as unknown as { outputs?: IKeptOutputs }).outputs;
+      const kept = outputs ? liveDisplays(outputs) : [];
+      kept.forEach(output => keptModels.add(widgetModelId(output) ?? ''));
+      // The clear happens right after this signal, synchronously (CodeCell.execute).
+      queueMicrotask(() => kept.forEach(output => outputs?.add(output)));
     });
 
     // Every live kernel hears about new host data at once (`host-data`).

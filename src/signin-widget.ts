@@ -28,6 +28,8 @@ export interface ISignInDeps {
   open(url: string, flow: string): IOpenResult;
   /** Post `cancel-sign-in` for `flow` to the kernel's side channel; false when it has none. */
   cancelOnChannel(kernelId: string, flow: string): boolean;
+  /** The sign-in of widget model `modelId` ended in `state` (kept-signin.ts settles its displays). */
+  ended(modelId: string, state: string, message: string): void;
 }
 
 interface IKernelLike {
@@ -45,6 +47,17 @@ export function signInWidgetExports(deps: ISignInDeps): {
   SignInView: typeof DOMWidgetView;
 } {
   class SignInModel extends DOMWidgetModel {
+    initialize(attributes: ObjectHash, options: Parameters<DOMWidgetModel['initialize']>[1]): void {
+      super.initialize(attributes, options);
+      // On the model, not a view: the page settles displays it kept even when none is drawn.
+      this.on('change:state', () => {
+        const model = readModel(key => this.get(key));
+        if (!isWaiting(model)) {
+          deps.ended(this.model_id, model.state, model.message);
+        }
+      });
+    }
+
     defaults(): ObjectHash {
       return {
         ...super.defaults(),

@@ -169,3 +169,64 @@ test('CPython kernel: Kernel > Interrupt stops the waiting sign-in with one line
   await runCell(page, 1);
   expect(await outputText(cellByIndex(page, 1))).toContain('kernel still alive');
 });
+
+/** The notebook as saved on the server, after JupyterLab's own save. */
+async function savedNotebook(page: Page, name: string): Promise<string> {
+  await page.evaluate(() => (window as any).jupyterapp.commands.execute('docmanager:save'));
+  await expect(page.locator('.jp-mod-current .jp-mod-dirty')).toHaveCount(0);
+  const reply = await fetch(new URL(`api/contents/${name}?content=1`, process.env.JUPYTERLAB_URL));
+  return JSON.stringify((await reply.json()).content);
+}
+
+test('CPython kernel: the cell run again while it waits keeps its code on show, then ends with one line', async ({ page, context, platformURL }) => {
+  // not force=True, which would ask the queued run for a second sign-in
+  const signIn = SIGN_IN.replace(', force=True', '');
+  await notebook(page, 'cpython-rerun.ipynb', [signIn], platformURL);
+  const before = openedUrls().length;
+  await runCell(page, 0, { key: 'Shift+Enter', noWait: true });
+  const cell = cellByIndex(page, 0);
+  const codeBox = cell.locator('.jla-widget .jla-code');
+  await expect(codeBox).toHaveText(CODE, { timeout: 60_000 });
+  const code = (await codeBox.textContent())!;
+  // Jupyter clears the output and queues this run behind the waiting one: the code stays
+  await runCell(page, 0, { key: 'Control+Enter', noWait: true });
+  await page.waitForTimeout(1_000);
+  await expect(codeBox).toHaveText(code);
+  await expect(cell.getByRole('button', { name: 'Cancel' })).toBeEnabled();
+  expect(openedUrls().length).toBe(before + 1); // the one tab of this sign-in
+  const tab = await context.newPage();
+  await tab.goto(openedUrls().at(-1)!);
+  await confirmAsDevUser(tab);
+  // the queued run finds the sign-in done and says so, once
+  await expect.poll(() => outputText(cell), { timeout: 60_000 }).toMatch(/Signed in as Dev User until \d\d:\d\d/);
+  await expect(cell.locator('.jp-InputArea-prompt')).toHaveText(/\[2\]/);
+  const text = await outputText(cell);
+  expect(text.match(/Signed in as/g)).toHaveLength(1);
+  expect(text).not.toContain(code);
+  const saved = await savedNotebook(page, 'cpython-rerun.ipynb');
+  expect(saved).not.toContain(code);
+  expect(saved).not.toContain('"waiting"');
+});
+
+test('CPython kernel: Cancel on the kept sign-in ends the cell with the outcome, no code', async ({ page, platformURL }) => {
+  await notebook(page, 'cpython-rerun-cancel.ipynb', [SIGN_IN], platformURL);
+  await runCell(page, 0, { key: 'Shift+Enter', noWait: true });
+  const cell = cellByIndex(page, 0);
+  const codeBox = cell.locator('.jla-widget .jla-code');
+  await expect(codeBox).toHaveText(CODE, { timeout: 60_000 });
+  const code = (await codeBox.textContent())!;
+  await runCell(page, 0, { key: 'Control+Enter', noWait: true });
+  await page.waitForTimeout(1_000);
+  await cell.getByRole('button', { name: 'Cancel' }).click();
+  // the first run's error line cannot reach the cell any more, and ipykernel aborts the queued
+  // run after it: the kept display says what happened
+  await expect.poll(() => outputText(cell), { timeout: 30_000 }).toContain(
+    'Sign-in cancelled. Run the cell again to sign in.'
+  );
+  await expect(cell.locator('.jla-widget')).toHaveCount(0);
+  await expect(cell.locator('.jp-InputArea-prompt')).not.toHaveText(/\*/, { timeout: 30_000 });
+  expect(await outputText(cell)).not.toContain(code);
+  const saved = await savedNotebook(page, 'cpython-rerun-cancel.ipynb');
+  expect(saved).not.toContain(code);
+  expect(saved).not.toContain('"waiting"');
+});
