@@ -177,6 +177,8 @@ class Session:
         self._host_account: str | None = None
         #: The explicit arguments of the last successful sign-ins (see `authenticate`).
         self._earlier: dict[str, str] = {}
+        #: Device codes the provider issued to this session: it took the arguments they were for.
+        self._codes_issued = 0
         self._keeper: asyncio.Task | None = None
 
     @property
@@ -198,18 +200,28 @@ class Session:
         scope: str | None = None,
     ) -> SignedIn:
         """Platform mode when the host page hands over credentials; else return at once when
-        signed in, refresh silently when possible, or run the device flow. Arguments of a
-        successful sign-in are remembered: a later bare call means the same provider."""
+        signed in, refresh silently when possible, or run the device flow. Arguments the provider
+        took (it signed in, or issued a code that was then cancelled, denied or let expire) are
+        remembered: a later bare call means the same provider."""
         if not isinstance(force, bool):
             raise ConfigError(
                 f"authenticate(force=...) must be True or False, not {type(force).__name__}."
                 + (" Pass the issuer by name: authenticate(issuer='...')." if isinstance(force, str) else "")
             )
-        result = await self._authenticate(force, issuer, client_id, scope)
+        given = {"issuer": issuer, "client_id": client_id, "scope": scope}
+        codes_before = self._codes_issued
+        try:
+            result = await self._authenticate(force, issuer, client_id, scope)
+        except BaseException:
+            if self._codes_issued != codes_before:
+                self._remember(given)
+            raise
         if result.mode == "device":
-            given = {"issuer": issuer, "client_id": client_id, "scope": scope}
-            self._earlier.update({name: value for name, value in given.items() if value is not None})
+            self._remember(given)
         return result
+
+    def _remember(self, given: dict[str, str | None]) -> None:
+        self._earlier.update({name: value for name, value in given.items() if value is not None})
 
     async def _authenticate(
         self, force: bool, issuer: str | None, client_id: str | None, scope: str | None
@@ -386,6 +398,7 @@ class Session:
                 self.transport, metadata.device_authorization_endpoint, wanted.client_id, scope
             )
             started = self.clock.monotonic()
+            self._codes_issued += 1
             presenter.waiting(authorization, flow_id)
             if open_automatically:
                 opened, reason = await self._opener(authorization.open_url, flow_id)

@@ -788,6 +788,27 @@ def test_a_bare_call_after_signing_in_with_arguments_means_the_same_provider(clo
     assert session.config.scope == "openid profile"
 
 
+def test_arguments_the_provider_took_are_remembered_after_a_cancel(clock, transport):
+    """Cancel, then force=True: the issuer just typed is still meant (fresh-eyes finding)."""
+    session, _ = waiting_forever(clock, transport)
+    session._site_settings = lambda: {}
+
+    async def cancelled_then_again():
+        task = asyncio.ensure_future(session.authenticate(issuer=ISSUER, scope="openid profile"))
+        for _ in range(50):
+            await asyncio.sleep(0)
+        session.cancel_sign_in()
+        with pytest.raises(SignInCancelled):
+            await task
+        script_flow(clock, transport)
+        del clock.sleep  # the fake clock's own sleep again: this sign-in goes through
+        return await session.authenticate(force=True)
+
+    result = asyncio.run(cancelled_then_again())
+    assert repr(result).startswith("Signed in as Ada Lovelace")
+    assert session.config.issuer == ISSUER and session.config.scope == "openid profile"
+
+
 def test_arguments_of_a_failed_sign_in_are_not_remembered(clock, transport):
     from jupyterlite_auth.errors import ConfigError, InvalidClient
 
