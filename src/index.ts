@@ -205,8 +205,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
         return;
       }
       const outputs = (cell.model as unknown as { outputs?: IKeptOutputs }).outputs;
-      const kept = outputs ? liveDisplays(outputs) : [];
-      kept.forEach(output => keptModels.add(widgetModelId(output) ?? ''));
+      // Only widget displays: the page settles them when their model says the sign-in ended.
+      const kept = (outputs ? liveDisplays(outputs) : []).filter(output => widgetModelId(output));
+      kept.forEach(output => keptModels.add(widgetModelId(output)!));
       // The clear happens right after this signal, synchronously (CodeCell.execute).
       queueMicrotask(() => kept.forEach(output => outputs?.add(output)));
     });
