@@ -90,6 +90,9 @@ export function signInWidgetExports(deps: ISignInDeps): {
 
   /** Sign-ins whose page a view of this page already tried to open for the kernel. */
   const triedFlows = new Set<string>();
+  /** Sign-ins whose page a view of this page opened: a later view of the same sign-in (a cell
+   * run again keeps it on show) says the tab is open instead of asking for it. */
+  const openedFlows = new Set<string>();
 
   class SignInView extends DOMWidgetView {
     render(): void {
@@ -103,6 +106,9 @@ export function signInWidgetExports(deps: ISignInDeps): {
       this._kernel = kernelOf(this.model);
       this._kernel?.statusChanged?.connect(this._onKernelStatus, this);
       this._timer = window.setInterval(() => this._draw(), 1000);
+      if (openedFlows.has(readModel(key => this.model.get(key)).flow)) {
+        this._local = { ...this._local, openedHere: true };
+      }
       this._draw();
       this._openForKernel();
     }
@@ -116,6 +122,7 @@ export function signInWidgetExports(deps: ISignInDeps): {
       }
       triedFlows.add(model.flow);
       if (deps.open(model.open_url || model.verification_uri, model.flow).opened) {
+        openedFlows.add(model.flow);
         this._local = { ...this._local, openedHere: true, openProblem: '' };
         this._draw();
       } // else: the Open button stays the next step, as the kernel's state says
@@ -163,6 +170,9 @@ export function signInWidgetExports(deps: ISignInDeps): {
     private _open(): void {
       const model = readModel(key => this.model.get(key));
       const result = deps.open(model.open_url || model.verification_uri, model.flow);
+      if (result.opened) {
+        openedFlows.add(model.flow);
+      }
       this._local = result.opened
         ? { ...this._local, openedHere: true, openProblem: '' }
         : {

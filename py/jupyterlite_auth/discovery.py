@@ -39,7 +39,7 @@ async def discover(issuer: str, transport: Transport, *, use_cache: bool = True)
     except Exception as error:
         raise DiscoveryError(
             f"The issuer {issuer} has no usable OpenID Connect discovery document at {url}: {error}"
-            " Check the issuer setting."
+            " Check the issuer."
         ) from None
     metadata = parse_metadata(document, issuer)
     _cache[issuer] = metadata

@@ -126,6 +126,13 @@ def _execution_count() -> int | None:
         return None
 
 
+#: What a refused refresh means, and what to do.
+ENDED_BY_PROVIDER = (
+    "The provider ended this sign-in: it refused the refresh token (a logout() in another notebook"
+    " signed in from the same browser, a revocation, or a provider restart). Run `await authenticate()`"
+    " to sign in again."
+)
+
 class Session:
     def __init__(
         self,
@@ -179,6 +186,8 @@ class Session:
         self._earlier: dict[str, str] = {}
         #: Device codes the provider issued to this session: it took the arguments they were for.
         self._codes_issued = 0
+        #: The provider refused the refresh token: later calls say so, not just "not signed in".
+        self._ended_by_provider = False
         self._keeper: asyncio.Task | None = None
 
     @property
@@ -348,6 +357,8 @@ class Session:
                 " the platform's API client), not OpenID Connect tokens. Use those, or brokered_fetch()"
                 " to call the API through the page."
             )
+        if self._ended_by_provider:
+            return NotSignedIn(ENDED_BY_PROVIDER)
         return NotSignedIn("Not signed in: run `await authenticate()` first.")
 
     async def refresh(self) -> TokenSet:
@@ -360,6 +371,7 @@ class Session:
         """Revoke the refresh token (RFC 7009) when the provider allows it, and forget everything."""
         tokens, metadata, config = self.tokens, self.metadata, self.config
         self._clear()
+        self._ended_by_provider = False
         if tokens is None:
             return SignedOut(None, False)
         endpoint = metadata.revocation_endpoint if metadata is not None and config is not None else ""
@@ -435,6 +447,7 @@ class Session:
         self.config, self.metadata, self.user = wanted, metadata, user
         self._sign_in_serial += 1
         self._host_account = None
+        self._ended_by_provider = False
         self._store(tokens)
         self._ensure_keeper()
         result = self._signed_in(shown=True)
@@ -547,8 +560,12 @@ class Session:
             body = expect_json_object(response, endpoint="token")
         except InvalidGrant as error:
             self._clear()
+            self._ended_by_provider = True
             raise InvalidGrant(
-                error.error, error.description or "the refresh token was refused", endpoint="token"
+                error.error,
+                error.description or "the refresh token was refused",
+                endpoint="token",
+                advice=ENDED_BY_PROVIDER,
             ) from None
         newer = parse_token_response(body, now_monotonic=self.clock.monotonic(), now_wall=self.clock.time())
         self._store(tokens.rotated(newer) if tokens is not None else newer)

@@ -151,10 +151,18 @@ def test_invalid_grant_on_refresh_clears_and_says_sign_in_again(clock, transport
     session, _, _ = make_session(clock, transport, env)
     asyncio.run(session.authenticate())
     transport.scripts[TOKEN] = [oauth_error("invalid_grant", "grant revoked")]
-    with pytest.raises(InvalidGrant, match="sign in again"):
+    with pytest.raises(InvalidGrant, match=r"grant revoked\)\. The provider ended this sign-in"):
         asyncio.run(session.refresh())
     assert ACCESS_ENV not in env and REFRESH_ENV not in env
-    with pytest.raises(NotSignedIn):
+    # later calls say why, not just "not signed in" (a logout in another notebook, say)
+    with pytest.raises(NotSignedIn, match=r"^The provider ended this sign-in: .*logout\(\) in another notebook"):
+        asyncio.run(session.get_access_token())
+    transport.scripts[TOKEN] = []
+    script_flow(clock, transport)
+    transport.script(REVOKE, json_reply(200, {}), json_reply(200, {}))
+    asyncio.run(session.authenticate())
+    asyncio.run(session.logout())
+    with pytest.raises(NotSignedIn, match=r"^Not signed in: run"):
         asyncio.run(session.get_access_token())
 
 

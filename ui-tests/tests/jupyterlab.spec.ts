@@ -179,23 +179,26 @@ async function savedNotebook(page: Page, name: string): Promise<string> {
 }
 
 test('CPython kernel: the cell run again while it waits keeps its code on show, then ends with one line', async ({ page, context, platformURL }) => {
-  // not force=True, which would ask the queued run for a second sign-in
-  const signIn = SIGN_IN.replace(', force=True', '');
+  // on a server without a browser, so the page opens the tab; not force=True, which would ask
+  // the queued run for a second sign-in
+  const signIn = 'import os\nos.environ.pop("BROWSER", None)\n' + SIGN_IN.replace(', force=True', '');
   await notebook(page, 'cpython-rerun.ipynb', [signIn], platformURL);
-  const before = openedUrls().length;
+  const tabOpened = context.waitForEvent('page', { timeout: 30_000 });
   await runCell(page, 0, { key: 'Shift+Enter', noWait: true });
   const cell = cellByIndex(page, 0);
   const codeBox = cell.locator('.jla-widget .jla-code');
   await expect(codeBox).toHaveText(CODE, { timeout: 60_000 });
   const code = (await codeBox.textContent())!;
-  // Jupyter clears the output and queues this run behind the waiting one: the code stays
+  const tab = await tabOpened;
+  // Jupyter clears the output and queues this run behind the waiting one: the code stays, and
+  // the widget knows its tab is open
   await runCell(page, 0, { key: 'Control+Enter', noWait: true });
   await page.waitForTimeout(1_000);
   await expect(codeBox).toHaveText(code);
   await expect(cell.getByRole('button', { name: 'Cancel' })).toBeEnabled();
-  expect(openedUrls().length).toBe(before + 1); // the one tab of this sign-in
-  const tab = await context.newPage();
-  await tab.goto(openedUrls().at(-1)!);
+  await expect(cell.locator('.jla-note')).toHaveText('The sign-in page is open in another tab.');
+  expect(context.pages()).toHaveLength(2); // the one tab of this sign-in
+  await tab.waitForLoadState();
   await confirmAsDevUser(tab);
   // the queued run finds the sign-in done and says so, once
   await expect.poll(() => outputText(cell), { timeout: 60_000 }).toMatch(/Signed in as Dev User until \d\d:\d\d/);
