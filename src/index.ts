@@ -31,7 +31,7 @@ import type { IWindowLike } from './host-bridge';
 import { HostBridge } from './host-bridge';
 import { KERNEL_GONE } from './signin-state';
 import { MODULE_NAME, MODULE_VERSION, signInWidgetExports } from './signin-widget';
-import type { IKeptOutputs } from './kept-signin';
+import type { IKeptOutputs, IOutputJSON } from './kept-signin';
 import { liveDisplays, settleKeptDisplays, widgetModelId } from './kept-signin';
 import type { IOutputListLike } from './stale-signin';
 import { endStaleSignIns } from './stale-signin';
@@ -206,8 +206,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
       const outputs = (cell.model as unknown as { outputs?: IKeptOutputs }).outputs;
       // Only widget displays: the page settles them when their model says the sign-in ended.
-      const kept = (outputs ? liveDisplays(outputs) : []).filter(output => widgetModelId(output));
-      kept.forEach(output => keptModels.add(widgetModelId(output)!));
+      const kept: IOutputJSON[] = [];
+      for (const output of outputs ? liveDisplays(outputs) : []) {
+        const id = widgetModelId(output);
+        if (id !== null) {
+          keptModels.add(id);
+          kept.push(output);
+        }
+      }
       // The clear happens right after this signal, synchronously (CodeCell.execute).
       queueMicrotask(() => kept.forEach(output => outputs?.add(output)));
     });

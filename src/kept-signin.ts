@@ -15,7 +15,7 @@
  * Pure: works on any list of outputs with get/set/add/remove.
  */
 
-import { showsLiveCode, type IOutputLike } from './stale-signin';
+import { outcomeOutput, showsLiveCode, type IOutputLike } from './stale-signin';
 
 export const WIDGET_MIME = 'application/vnd.jupyter.widget-view+json';
 
@@ -67,18 +67,8 @@ const TITLES: Record<string, string> = {
 
 /** The outcome of a sign-in that did not succeed, as the kernel's own outcome displays look. */
 export function failedOutput(state: string, message: string): IOutputJSON {
-  const title = TITLES[state] ?? TITLES.error;
-  const text = message ? `${title} ${message}` : title;
-  return {
-    output_type: 'display_data',
-    data: {
-      'text/html':
-        `<div class="jla-outcome jla-${state in TITLES ? state : 'error'}" style="opacity:0.85">` +
-        `<strong>${escapeHtml(title)}</strong>${message ? ' ' + escapeHtml(message) : ''}</div>`,
-      'text/plain': text
-    },
-    metadata: {}
-  };
+  const kind = state in TITLES ? state : 'error';
+  return outcomeOutput(kind, TITLES[kind], message);
 }
 
 /**
@@ -100,8 +90,4 @@ export function settleKeptDisplays(outputs: IKeptOutputs, modelId: string, state
     settled++;
   }
   return settled;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
 }

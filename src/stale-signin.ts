@@ -15,22 +15,42 @@ export const METADATA_KEY = 'jupyterlite_auth';
 export const STOPPED_TEXT =
   'Sign-in stopped: the kernel restarted, which stopped this sign-in. Run the cell again to sign in.';
 
-/** What replaces the display: the outcome only, like the kernel's own outcome displays. */
-export function stoppedOutput(): {
+/** A type, not an interface: it then fits wherever any output JSON does. */
+export type IOutcomeOutput = {
   output_type: 'display_data';
   data: Record<string, string>;
   metadata: Record<string, unknown>;
-} {
+};
+
+/**
+ * A sign-in's outcome as the page writes it in place of a display with a code, shaped like the
+ * kernel's own outcome displays (`outcome_bundle` in py/jupyterlite_auth/display.py): `kind` is
+ * the CSS modifier (`jla-cancelled`, ...), the title in bold, then the message.
+ */
+export function outcomeOutput(kind: string, title: string, message: string): IOutcomeOutput {
   return {
     output_type: 'display_data',
     data: {
       'text/html':
-        '<div class="jla-outcome jla-cancelled" style="opacity:0.85"><strong>Sign-in stopped:</strong> ' +
-        'the kernel restarted, which stopped this sign-in. Run the cell again to sign in.</div>',
-      'text/plain': STOPPED_TEXT
+        `<div class="jla-outcome jla-${kind}" style="opacity:0.85">` +
+        `<strong>${escapeHtml(title)}</strong>${message ? ' ' + escapeHtml(message) : ''}</div>`,
+      'text/plain': message ? `${title} ${message}` : title
     },
     metadata: {}
   };
+}
+
+/** What replaces the display: the outcome only, like the kernel's own outcome displays. */
+export function stoppedOutput(): IOutcomeOutput {
+  return outcomeOutput(
+    'cancelled',
+    'Sign-in stopped:',
+    'the kernel restarted, which stopped this sign-in. Run the cell again to sign in.'
+  );
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
 }
 
 /** An output as the notebook's output list models it. */
@@ -41,7 +61,7 @@ export interface IOutputLike {
 export interface IOutputListLike {
   readonly length: number;
   get(index: number): IOutputLike;
-  set(index: number, value: ReturnType<typeof stoppedOutput>): void;
+  set(index: number, value: IOutcomeOutput): void;
 }
 
 /** Whether `output` shows a live code (the kernel's marker). */

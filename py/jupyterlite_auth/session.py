@@ -133,6 +133,7 @@ ENDED_BY_PROVIDER = (
     " to sign in again."
 )
 
+
 class Session:
     def __init__(
         self,
